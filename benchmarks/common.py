@@ -1,0 +1,40 @@
+"""Shared by the benchmark scripts: where the corpus is, and how results are recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from voxemo.provenance import git_commit, machine_info, package_version
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DEFAULT_RAVDESS = ROOT.parent / "shared" / "corpora" / "ravdess"
+
+
+def ravdess_path(given: str | None) -> Path:
+    """The corpus from the argument, ``$VOXEMO_RAVDESS`` or ``../shared``; exits if absent."""
+    path = Path(given or os.environ.get("VOXEMO_RAVDESS") or DEFAULT_RAVDESS)
+    if not (path / "Actor_01").is_dir():
+        sys.exit(f"RAVDESS not found at {path}: pass --corpus DIR or set VOXEMO_RAVDESS")
+    return path
+
+
+def write_results(name: str, results: dict) -> Path:
+    """Write ``results/<name>.json`` with the machine, versions and commit it was measured on."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    record = {
+        "benchmark": name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "voxemo": package_version(),
+        "git_commit": git_commit(),
+        "machine": machine_info(),
+        **results,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+    return path

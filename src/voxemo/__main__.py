@@ -1,0 +1,5 @@
+import sys
+
+from voxemo.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,96 @@
+"""Decoding with libsndfile (WAV, FLAC, OGG, MP3, AIFF ...) and resampling with soxr.
+
+Every later stage receives an :class:`Audio` that is mono, finite, long enough and not
+silent, so the checks live here once instead of in each feature extractor.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from voxemo.errors import AudioError
+
+MIN_DURATION_S = 0.1
+SILENCE_PEAK = 1e-5  # -100 dBFS: below one step of 16-bit audio, i.e. digital silence
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Mono samples in [-1, 1] (float32) at ``sample_rate`` Hz."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file whole, turning OS errors into one-line :class:`AudioError`s."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise AudioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AudioError(f"{path}: is a directory, not an audio file") from None
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not data:
+        raise AudioError(f"{path}: empty file (0 bytes)")
+    return data
+
+
+def decode_audio(data: bytes, name: str | Path) -> Audio:
+    """Decode encoded bytes to validated mono audio at the file's own sample rate."""
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
+        raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
+    mono = samples.mean(axis=1) if samples.shape[1] > 1 else samples[:, 0]
+    audio = Audio(np.ascontiguousarray(mono, dtype=np.float32), int(rate))
+    _validate(audio, name)
+    return audio
+
+
+def load_audio(path: str | Path, sample_rate: int | None = None) -> Audio:
+    """Read, decode, validate and optionally resample one file."""
+    audio = decode_audio(read_bytes(Path(path)), path)
+    return resample(audio, sample_rate) if sample_rate else audio
+
+
+def resample(audio: Audio, sample_rate: int) -> Audio:
+    """Resample with soxr's high-quality filter; a no-op at the same rate."""
+    if audio.sample_rate == sample_rate:
+        return audio
+    samples = soxr.resample(audio.samples, audio.sample_rate, sample_rate, quality="HQ")
+    return Audio(np.asarray(samples, dtype=np.float32), sample_rate)
+
+
+def _validate(audio: Audio, name: str | Path) -> None:
+    if audio.samples.size == 0:
+        raise AudioError(f"{name}: contains no audio samples")
+    if not np.isfinite(audio.samples).all():
+        raise AudioError(f"{name}: contains NaN or infinite samples")
+    if audio.duration < MIN_DURATION_S:
+        raise AudioError(
+            f"{name}: too short ({audio.duration:.3f} s; at least {MIN_DURATION_S} s needed)"
+        )
+    if float(np.max(np.abs(audio.samples))) <= SILENCE_PEAK:
+        raise AudioError(f"{name}: all samples are silent")
+
+
+def _short(exc: Exception) -> str:
+    """libsndfile messages sometimes repeat the stream repr; keep the informative tail."""
+    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    if text.startswith("Error opening"):
+        text = text.split(": ", 1)[-1]
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:]

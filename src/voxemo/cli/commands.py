@@ -1,0 +1,229 @@
+"""The subcommands: each parses nothing itself and calls the library, then prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.table import Table
+
+from voxemo.cli.console import (
+    error_line,
+    note,
+    out,
+    print_json,
+    progress_bar,
+    report_problems,
+    warn,
+)
+from voxemo.corpora import Corpus, combine_corpora, read_corpus
+from voxemo.errors import VoxemoError
+from voxemo.evaluation import evaluate, evaluation_config
+from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
+from voxemo.features.dataset import FeatureTable, featurize_corpus
+from voxemo.models import load_model, save_model
+from voxemo.models.training import fit_model, model_card
+from voxemo.recognizer import expand_inputs, predict_files
+
+
+def cache_from(args: argparse.Namespace) -> FeatureCache | None:
+    return None if args.no_cache else FeatureCache(default_cache_dir())
+
+
+def load_corpus(specs: list[str]) -> Corpus:
+    corpora = [read_corpus(spec) for spec in specs]
+    for corpus in corpora:
+        report_problems(
+            f"files in {corpus.root} left out of corpus '{corpus.name}'", corpus.problems
+        )
+    return combine_corpora(corpora)
+
+
+def load_feature_table(args: argparse.Namespace) -> FeatureTable:
+    """Read the corpora and compute (or fetch from cache) their features, with a progress bar."""
+    feature_sets = parse_feature_spec(args.features)
+    corpus = load_corpus(args.corpus)
+    total = len(corpus.table)
+    with progress_bar(f"features {args.features}", total) as advance:
+        data = featurize_corpus(
+            corpus, feature_sets, jobs=args.jobs, cache=cache_from(args), progress=advance
+        )
+    report_problems("files failed and were left out", data.errors)
+    note(f"{corpus.name}: {len(data.table)} of {total} files, {data.features.shape[1]} features")
+    return data
+
+
+def cmd_features(args: argparse.Namespace) -> int:
+    out_path = Path(args.out)
+    if out_path.suffix.lower() != ".parquet":
+        raise VoxemoError(f"{out_path}: the output must be a .parquet file")
+    data = load_feature_table(args)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    data.to_frame().to_parquet(out_path, index=False)
+    note(f"wrote {out_path}")
+    return 1 if data.errors else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    data = load_feature_table(args)
+    result = _evaluate(args, data, args.protocol)
+    result["config"] = evaluation_config(
+        data,
+        corpus_specs=args.corpus,
+        features=args.features,
+        feature_configs=[fs.config() for fs in parse_feature_spec(args.features)],
+        model_kind=args.model,
+        protocol=args.protocol,
+        seed=args.seed,
+    )
+    print_evaluation(result, title=f"{args.model} on {args.features} features, {args.protocol}")
+    if args.json:
+        _write_evaluation(result, Path(args.json))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, data: FeatureTable, protocol: str) -> dict:
+    from voxemo.evaluation import make_folds
+
+    n_folds = len(make_folds(protocol, data.table))
+    with progress_bar(f"{protocol} folds", n_folds) as advance:
+        return evaluate(
+            data,
+            model_kind=args.model,
+            protocol=protocol,
+            seed=args.seed,
+            jobs=args.jobs,
+            on_fold=advance,
+        )
+
+
+def _write_evaluation(result: dict, path: Path) -> None:
+    from voxemo.evaluation.plots import plot_confusion
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    config = result["config"]
+    figure = path.with_name(f"{path.stem}-confusion.png")
+    title = f"{config['model']} / {config['features']} / {config['protocol']}: " + (
+        f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}"
+    )
+    plot_confusion(result["confusion_matrix"], result["labels"], figure, title)
+    note(f"wrote {path} and {figure}")
+
+
+def print_evaluation(result: dict, title: str) -> None:
+    folds = Table(title=title, title_justify="left")
+    for column in ("fold", "test speakers", "train", "test", "accuracy", "UAR", "macro-F1"):
+        folds.add_column(column, justify="left" if column in ("fold", "test speakers") else "right")
+    for fold in result["folds"]:
+        speakers = ", ".join(fold["test_speakers"])
+        folds.add_row(
+            fold["fold"],
+            speakers if len(speakers) < 40 else f"{len(fold['test_speakers'])} speakers",
+            str(fold["n_train"]),
+            str(fold["n_test"]),
+            *(f"{fold[k]:.3f}" for k in ("accuracy", "uar", "macro_f1")),
+        )
+    if len(result["folds"]) > 1:
+        folds.add_section()
+        folds.add_row(
+            "mean ± sd",
+            "",
+            "",
+            "",
+            *(
+                f"{result[k]:.3f} ± {result[k + '_std']:.3f}"
+                for k in ("accuracy", "uar", "macro_f1")
+            ),
+        )
+    out.print(folds)
+    per_class = Table(title="per class (all test predictions)", title_justify="left")
+    for column in ("emotion", "precision", "recall", "F1", "support"):
+        per_class.add_column(column, justify="left" if column == "emotion" else "right")
+    for label, row in result["per_class"].items():
+        per_class.add_row(
+            label, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")), str(row["support"])
+        )
+    out.print(per_class)
+    matrix = Table(title="confusion matrix (rows: true, columns: predicted)", title_justify="left")
+    matrix.add_column("")
+    for label in result["labels"]:
+        matrix.add_column(label[:5], justify="right")
+    for label, row in zip(result["labels"], result["confusion_matrix"], strict=True):
+        matrix.add_row(label, *map(str, row))
+    out.print(matrix)
+    kind = "speaker-independent" if result["speaker_independent"] else "NOT speaker-independent"
+    out.print(
+        f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}, "
+        f"macro-F1 {result['macro_f1']:.3f} ({kind})"
+    )
+    if "warning" in result:
+        warn(result["warning"])
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    data = load_feature_table(args)
+    feature_sets = parse_feature_spec(args.features)
+    scores = {}
+    if args.protocol:
+        result = _evaluate(args, data, args.protocol)
+        print_evaluation(result, title=f"{args.model} on {args.features}, {args.protocol}")
+        scores[args.protocol] = {
+            key: result[key]
+            for key in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
+        } | {"folds": len(result["folds"]), "per_class": result["per_class"]}
+    note(f"fitting {args.model} on all {len(data.table)} files")
+    model = fit_model(data, args.model, args.seed)
+    card = model_card(
+        data,
+        corpus_specs=args.corpus,
+        features=args.features,
+        feature_sets=feature_sets,
+        model_kind=args.model,
+        seed=args.seed,
+        scores=scores,
+    )
+    path = save_model(model, card, args.out)
+    note(f"saved model to {path}")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    if not args.model:
+        raise VoxemoError(
+            "no model given: train one with 'voxemo train ... --out DIR' and "
+            "pass it with --model DIR"
+        )
+    model = load_model(args.model)
+    paths, failures = expand_inputs(args.inputs)
+    with progress_bar("predicting", len(paths)) as advance:
+        predictions = predict_files(
+            model, paths, jobs=args.jobs, cache=cache_from(args), progress=advance
+        )
+    predictions += failures
+    if args.json:
+        print_json([p.to_dict() for p in predictions])
+    else:
+        _print_predictions([p for p in predictions if not p.error], model.labels)
+    failed = [p for p in predictions if p.error]
+    for prediction in failed:
+        error_line(prediction.error)
+    return 1 if failed else 0
+
+
+def _print_predictions(predictions, labels: list[str]) -> None:
+    if not predictions:
+        return
+    table = Table(title="probability of each emotion", title_justify="left")
+    table.add_column("file", overflow="fold")
+    table.add_column("emotion", style="bold")
+    for label in labels:
+        table.add_column(label[:8], justify="right")
+    for prediction in predictions:
+        table.add_row(
+            prediction.path,
+            prediction.label,
+            *(f"{prediction.probabilities[label]:.2f}" for label in labels),
+        )
+    out.print(table)

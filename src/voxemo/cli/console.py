@@ -1,0 +1,72 @@
+"""Terminal output shared by the subcommands: tables on stdout, progress and notes on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape as _escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+out = Console(highlight=False)
+if not out.is_terminal:
+    out = Console(highlight=False, width=160)  # piped output: wide tables, no wrapping
+err = Console(stderr=True, highlight=False)
+
+MAX_LISTED_PROBLEMS = 10
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator:
+    """Yields ``advance(n)``; draws a bar on an interactive terminal, nothing otherwise."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)
+
+
+def note(message: str) -> None:
+    err.print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/yellow] {_escape(message)}")
+
+
+def error_line(message: str) -> None:
+    err.print(f"[red]error:[/red] {_escape(message)}")
+
+
+def report_problems(what: str, problems: list[str]) -> None:
+    """List files that were left out (first few in full), so nothing is dropped silently."""
+    if not problems:
+        return
+    warn(f"{len(problems)} {what}:")
+    for problem in problems[:MAX_LISTED_PROBLEMS]:
+        err.print(f"  {_escape(problem)}")
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        err.print(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS} more")
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")

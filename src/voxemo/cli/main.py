@@ -1,0 +1,174 @@
+"""``voxemo``: the command line, a thin layer over the library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from voxemo.errors import VoxemoError
+from voxemo.provenance import package_version
+
+DEFAULT_SEED = 42
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_extraction(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
+    from voxemo.features import available_feature_sets, default_cache_dir, default_jobs
+
+    if corpus:
+        parser.add_argument(
+            "--corpus",
+            action="append",
+            required=True,
+            metavar="NAME=PATH",
+            help="corpus reader and folder: ravdess=DIR (official layout, .wav or .flac), "
+            "folder=DIR (one sub-folder per label) or csv=FILE (columns path,label[,speaker]); "
+            "repeat to combine corpora",
+        )
+        parser.add_argument(
+            "--features",
+            default="seed",
+            metavar="SET[+SET...]",
+            help=f"feature sets, joined with + (available: {', '.join(available_feature_sets())};"
+            " default: %(default)s)",
+        )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=default_jobs(),
+        metavar="N",
+        help="worker processes for feature extraction and folds (default: all %(default)s cores)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"do not read or write the feature cache (now {default_cache_dir()}; "
+        "set VOXEMO_CACHE_DIR to move it)",
+    )
+
+
+def _add_model(parser: argparse.ArgumentParser) -> None:
+    from voxemo.models import MODEL_KINDS
+
+    parser.add_argument(
+        "--model",
+        required=True,
+        choices=list(MODEL_KINDS),
+        metavar="KIND",
+        help=f"model kind: {', '.join(MODEL_KINDS)}",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="random seed of the model (default: %(default)s)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from voxemo.cli import commands
+    from voxemo.evaluation import PROTOCOLS
+
+    protocols = "; ".join(f"{name}: {text}" for name, text in PROTOCOLS.items())
+    parser = argparse.ArgumentParser(
+        prog="voxemo",
+        description="Recognize emotion in the human voice: extract features from labelled "
+        "corpora, train and evaluate models honestly, and predict the emotion of recordings.",
+    )
+    parser.add_argument("--version", action="version", version=f"voxemo {package_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    predict = sub.add_parser(
+        "predict",
+        help="predict the emotion of audio files or folders",
+        description="Predict the emotion of each file (folders are searched for audio files). "
+        "A file that cannot be read gets an error line; the others are still predicted and the "
+        "exit status is 1.",
+    )
+    predict.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR")
+    predict.add_argument("--model", metavar="PATH", help="model folder written by voxemo train")
+    predict.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_extraction(predict, corpus=False)
+    predict.set_defaults(handler=commands.cmd_predict)
+
+    train = sub.add_parser(
+        "train",
+        help="train a model on labelled corpora and save it",
+        description="Train a model on all files of the corpora and save it as a folder holding "
+        "model.onnx and card.json (safe to load: no pickle). With --protocol, the configuration "
+        "is first evaluated and its scores are written into the model card.",
+    )
+    _add_extraction(train)
+    _add_model(train)
+    train.add_argument("--out", required=True, metavar="PATH", help="model folder to write")
+    train.add_argument(
+        "--protocol",
+        choices=list(PROTOCOLS),
+        metavar="PROTOCOL",
+        help=f"evaluate first and record the scores ({protocols})",
+    )
+    train.set_defaults(handler=commands.cmd_train)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="cross-validate a feature set and model under a protocol",
+        description="Train and test one model per fold of the protocol and report accuracy, "
+        f"UAR (balanced accuracy) and macro-F1 with their spread over folds. {protocols}.",
+    )
+    _add_extraction(evaluate)
+    _add_model(evaluate)
+    evaluate.add_argument(
+        "--protocol",
+        required=True,
+        choices=list(PROTOCOLS),
+        metavar="PROTOCOL",
+        help=", ".join(PROTOCOLS),
+    )
+    evaluate.add_argument(
+        "--json",
+        metavar="OUT.json",
+        help="write the evaluation JSON here, and a confusion-matrix PNG beside it",
+    )
+    evaluate.set_defaults(handler=commands.cmd_evaluate)
+
+    features = sub.add_parser(
+        "features",
+        help="extract features of corpora into a Parquet table",
+        description="Compute features of every file (one decode per file, in parallel, cached "
+        "by file content) and write them with the corpus fields to a Parquet file.",
+    )
+    _add_extraction(features)
+    features.add_argument("--out", required=True, metavar="FILE.parquet")
+    features.set_defaults(handler=commands.cmd_features)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from voxemo.cli.console import error_line
+
+    try:
+        return args.handler(args)
+    except VoxemoError as exc:
+        error_line(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        return 130
+    except Exception as exc:
+        if os.environ.get("VOXEMO_DEBUG"):
+            raise
+        error_line(f"internal error: {type(exc).__name__}: {exc} (set VOXEMO_DEBUG=1 for details)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Corpus readers, chosen by name: ``NAME=PATH`` on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from voxemo.corpora.csv_table import read_csv_corpus
+from voxemo.corpora.folder import read_folder
+from voxemo.corpora.ravdess import EMOBOX_FOLDS, parse_ravdess_name, read_ravdess
+from voxemo.corpora.table import AUDIO_EXTENSIONS, Corpus, is_audio_file
+from voxemo.errors import CorpusError
+
+READERS: dict[str, Callable[[Path], Corpus]] = {
+    "ravdess": read_ravdess,
+    "folder": read_folder,
+    "csv": read_csv_corpus,
+}
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "EMOBOX_FOLDS",
+    "READERS",
+    "Corpus",
+    "combine_corpora",
+    "is_audio_file",
+    "parse_corpus_spec",
+    "parse_ravdess_name",
+    "read_corpus",
+]
+
+
+def parse_corpus_spec(spec: str) -> tuple[str, Path]:
+    """Split ``NAME=PATH`` and check that NAME is a known reader."""
+    name, sep, path = spec.partition("=")
+    name = name.strip().lower()
+    if not sep or not path:
+        raise CorpusError(f"corpus '{spec}': expected NAME=PATH, e.g. ravdess=/data/ravdess")
+    if name not in READERS:
+        known = ", ".join(sorted(READERS))
+        raise CorpusError(f"corpus '{spec}': unknown corpus '{name}' (known: {known})")
+    return name, Path(path)
+
+
+def read_corpus(spec: str) -> Corpus:
+    name, path = parse_corpus_spec(spec)
+    return READERS[name](path)
+
+
+def combine_corpora(corpora: list[Corpus]) -> Corpus:
+    """Stack several corpora into one table; speakers are prefixed with their corpus name."""
+    if len(corpora) == 1:
+        return corpora[0]
+    tables = []
+    for corpus in corpora:
+        table = corpus.table.copy()
+        table["speaker"] = corpus.name + ":" + table["speaker"].astype("string")
+        tables.append(table)
+    labels = list(dict.fromkeys(label for corpus in corpora for label in corpus.labels))
+    return Corpus(
+        name="+".join(corpus.name for corpus in corpora),
+        root=corpora[0].root,
+        table=pd.concat(tables, ignore_index=True),
+        labels=labels,
+        problems=[problem for corpus in corpora for problem in corpus.problems],
+    )

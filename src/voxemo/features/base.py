@@ -1,0 +1,95 @@
+"""Feature sets are registered by name; ``"a+b"`` concatenates several from one decode."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from functools import cached_property
+
+import numpy as np
+
+from voxemo.audio import Audio, resample
+from voxemo.errors import VoxemoError
+
+_REGISTRY: dict[str, Callable[[], FeatureSet]] = {}
+
+
+class FeatureSet(ABC):
+    """One named set of utterance-level features computed at a fixed sample rate.
+
+    ``version`` must be bumped whenever the computed values change, so that cached features
+    and trained models made with the old values are recognised as stale.
+    """
+
+    name: str
+    version: int
+    sample_rate: int
+
+    @abstractmethod
+    def params(self) -> dict:
+        """Everything besides name, version and rate that determines the values."""
+
+    @abstractmethod
+    def names(self) -> list[str]:
+        """Column names, one per value of :meth:`compute`."""
+
+    @abstractmethod
+    def compute(self, audio: Audio) -> np.ndarray:
+        """Features of audio already at :attr:`sample_rate`, as a 1-D float32 array."""
+
+    def select(self, audio: Audio) -> Audio:
+        """The part of a recording the set looks at: all of it unless a subclass says less.
+
+        Applied before resampling, so no time is spent resampling audio that is not used.
+        """
+        return audio
+
+    def config(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "sample_rate": self.sample_rate,
+            **self.params(),
+        }
+
+    @cached_property
+    def key(self) -> str:
+        """Short digest of :meth:`config`: the cache folder and the model card use it."""
+        text = json.dumps(self.config(), sort_keys=True)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def register(name: str) -> Callable[[type[FeatureSet]], type[FeatureSet]]:
+    def decorator(cls: type[FeatureSet]) -> type[FeatureSet]:
+        _REGISTRY[name] = cls
+        cls.name = name
+        return cls
+
+    return decorator
+
+
+def available_feature_sets() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def parse_feature_spec(spec: str) -> list[FeatureSet]:
+    """``"seed"`` or ``"spectral+prosody"`` into feature-set instances (order kept)."""
+    names = [part.strip().lower() for part in spec.split("+")]
+    unknown = [name for name in names if name not in _REGISTRY]
+    if not spec.strip() or unknown or len(set(names)) != len(names):
+        what = f"unknown feature set '{unknown[0]}'" if unknown else "each set may appear once"
+        known = ", ".join(available_feature_sets())
+        raise VoxemoError(f"features '{spec}': {what} (known: {known}; combine with +)")
+    return [_REGISTRY[name]() for name in names]
+
+
+def compute_features(audio: Audio, feature_set: FeatureSet) -> np.ndarray:
+    """Select, resample to the set's rate, compute, and check the length matches the names."""
+    selected = resample(feature_set.select(audio), feature_set.sample_rate)
+    values = np.asarray(feature_set.compute(selected))
+    expected = len(feature_set.names())
+    if values.shape != (expected,):
+        raise RuntimeError(f"{feature_set.name} gave shape {values.shape}, expected ({expected},)")
+    return values.astype(np.float32, copy=False)

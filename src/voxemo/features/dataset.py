@@ -1,0 +1,46 @@
+"""A corpus table joined to its feature matrix, without the files that failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from voxemo.corpora import Corpus
+from voxemo.features.base import FeatureSet
+from voxemo.features.cache import FeatureCache
+from voxemo.features.extract import ProgressCallback, extract_features
+
+
+@dataclass
+class FeatureTable:
+    """Rows of ``table`` and ``features`` correspond; ``errors`` lists the files left out."""
+
+    table: pd.DataFrame
+    features: np.ndarray
+    names: list[str]
+    labels: list[str]
+    errors: list[str]
+
+    def to_frame(self) -> pd.DataFrame:
+        values = pd.DataFrame(self.features, columns=self.names, index=self.table.index)
+        return pd.concat([self.table, values], axis=1)
+
+
+def featurize_corpus(
+    corpus: Corpus,
+    feature_sets: list[FeatureSet],
+    *,
+    jobs: int | None = None,
+    cache: FeatureCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> FeatureTable:
+    result = extract_features(
+        corpus.table["path"].tolist(), feature_sets, jobs=jobs, cache=cache, progress=progress
+    )
+    keep = result.ok
+    table = corpus.table[keep].reset_index(drop=True)
+    errors = [result.errors[index] for index in sorted(result.errors)]
+    labels = [label for label in corpus.labels if label in set(table["label"])]
+    return FeatureTable(table, result.values[keep], result.names, labels, errors)

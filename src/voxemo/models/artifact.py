@@ -1,0 +1,104 @@
+"""Model artifacts that are safe to load: an ONNX graph plus a JSON model card.
+
+A model folder holds ``model.onnx`` (the fitted scikit-learn pipeline converted with
+skl2onnx: scaling and classifier, float32 features in, class probabilities out) and
+``card.json`` (labels, feature sets, training data, scores, versions). Loading never
+unpickles anything, so a model received from someone else cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voxemo.errors import ModelError
+
+MODEL_FILE = "model.onnx"
+CARD_FILE = "card.json"
+CARD_FORMAT = "voxemo-model/1"
+
+
+def export_onnx(pipeline, n_features: int) -> bytes:
+    """Convert a fitted pipeline; the graph outputs a plain probability matrix."""
+    from skl2onnx import to_onnx  # heavy import, needed only when saving
+
+    classifier = pipeline.steps[-1][1]
+    sample = np.zeros((1, n_features), dtype=np.float32)
+    with warnings.catch_warnings():
+        # skl2onnx reads SVC attributes that scikit-learn marks deprecated; nothing to act on.
+        warnings.simplefilter("ignore", FutureWarning)
+        graph = to_onnx(
+            pipeline,
+            sample,
+            options={id(classifier): {"zipmap": False}},
+            target_opset={"": 18, "ai.onnx.ml": 3},
+        )
+    return graph.SerializeToString()
+
+
+def save_model(pipeline, card: dict, out: str | Path) -> Path:
+    """Write ``model.onnx`` and ``card.json`` into the folder ``out`` (created if needed)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ModelError(f"{out}: exists and is not a folder (a model is saved as a folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    labels = [str(label) for label in pipeline.classes_]
+    card = {"format": CARD_FORMAT, **card, "labels": labels}
+    (out / MODEL_FILE).write_bytes(export_onnx(pipeline, int(card["n_features"])))
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    return out
+
+
+@dataclass
+class OnnxModel:
+    """A loaded model: its card and an onnxruntime session."""
+
+    path: Path
+    card: dict
+    session: object
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.card["labels"])
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities, one column per label in :attr:`labels` order."""
+        features = np.ascontiguousarray(features, dtype=np.float32)
+        if features.ndim != 2 or features.shape[1] != self.card["n_features"]:
+            raise ModelError(
+                f"{self.path}: expects {self.card['n_features']} features per row, "
+                f"got array of shape {features.shape}"
+            )
+        name = self.session.get_inputs()[0].name
+        (probabilities,) = self.session.run(["probabilities"], {name: features})
+        return np.asarray(probabilities, dtype=np.float64)
+
+
+def load_model(path: str | Path) -> OnnxModel:
+    import onnxruntime
+
+    path = Path(path)
+    if not path.is_dir():
+        what = "no such model folder" if not path.exists() else "not a model folder"
+        raise ModelError(f"{path}: {what} (expected a folder with {MODEL_FILE} and {CARD_FILE})")
+    try:
+        card = json.loads((path / CARD_FILE).read_text())
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no {CARD_FILE} in the model folder") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path / CARD_FILE}: not a readable model card ({exc})") from None
+    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
+        raise ModelError(f"{path / CARD_FILE}: not a voxemo model card (format {CARD_FORMAT})")
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    try:
+        session = onnxruntime.InferenceSession(
+            str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ModelError(f"{path / MODEL_FILE}: not a loadable ONNX model ({exc})") from None
+    return OnnxModel(path, card, session)

@@ -1,0 +1,81 @@
+"""Predicting the emotion of audio files with a saved model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voxemo.corpora import is_audio_file
+from voxemo.errors import ModelError
+from voxemo.features import FeatureCache, FeatureSet, extract_features, parse_feature_spec
+from voxemo.features.extract import ProgressCallback
+from voxemo.models import OnnxModel
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The emotion of one file, or the one-line reason it could not be predicted."""
+
+    path: str
+    label: str | None = None
+    probabilities: dict[str, float] | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        if self.error:
+            return {"path": self.path, "error": self.error}
+        return {"path": self.path, "label": self.label, "probabilities": self.probabilities}
+
+
+def expand_inputs(inputs: Sequence[str | Path]) -> tuple[list[str], list[Prediction]]:
+    """Files as given, folders walked for audio files; empty folders become error rows."""
+    paths, failures = [], []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found = sorted(str(p) for p in item.rglob("*") if p.is_file() and is_audio_file(p))
+            if not found:
+                failures.append(Prediction(str(item), error=f"{item}: no audio files in folder"))
+            paths.extend(found)
+        else:
+            paths.append(str(item))
+    return paths, failures
+
+
+def model_feature_sets(model: OnnxModel) -> list[FeatureSet]:
+    """The feature sets a model was trained on, checked against this voxemo's settings."""
+    feature_sets = parse_feature_spec(model.card["features"])
+    if [fs.key for fs in feature_sets] != model.card["feature_keys"]:
+        raise ModelError(
+            f"{model.path}: trained with '{model.card['features']}' features computed "
+            "differently from this voxemo version's; retrain it with this version"
+        )
+    return feature_sets
+
+
+def predict_files(
+    model: OnnxModel,
+    paths: Sequence[str],
+    *,
+    jobs: int | None = None,
+    cache: FeatureCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[Prediction]:
+    """One :class:`Prediction` per path, in order; bad files give error rows."""
+    result = extract_features(
+        paths, model_feature_sets(model), jobs=jobs, cache=cache, progress=progress
+    )
+    ok = result.ok
+    probabilities = model.predict_proba(result.values[ok]) if ok.any() else []
+    rows = iter(probabilities)
+    predictions = []
+    for index, path in enumerate(paths):
+        if not ok[index]:
+            predictions.append(Prediction(str(path), error=result.errors[index]))
+            continue
+        row = next(rows)
+        probs = {label: round(float(p), 6) for label, p in zip(model.labels, row, strict=True)}
+        predictions.append(Prediction(str(path), model.labels[int(np.argmax(row))], probs))
+    return predictions

@@ -1,0 +1,183 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import tone, write
+
+from voxemo.cli.main import main
+
+COMMANDS = ["predict", "train", "evaluate", "features"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_subcommand_explains_itself(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    assert f"usage: voxemo {command}" in text and "--jobs" in text
+
+
+def run(args, capsys) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_features_writes_a_parquet_table(fake_ravdess, tmp_path, capsys):
+    out = tmp_path / "f.parquet"
+    code, _, err = run(
+        [
+            "features",
+            "--corpus",
+            f"ravdess={fake_ravdess}",
+            "--features",
+            "seed",
+            "--out",
+            out,
+            "--jobs",
+            "1",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    frame = pd.read_parquet(out)
+    assert len(frame) == 32 and frame.filter(like="seed_").shape[1] == 180
+    assert {"path", "label", "speaker", "actor", "intensity"} <= set(frame.columns)
+
+
+def test_evaluate_writes_the_evaluation_json_and_figure(fake_ravdess, tmp_path, capsys):
+    out = tmp_path / "eval" / "result.json"
+    code, stdout, err = run(
+        [
+            "evaluate",
+            "--corpus",
+            f"ravdess={fake_ravdess}",
+            "--model",
+            "logreg",
+            "--protocol",
+            "emobox",
+            "--json",
+            out,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    result = json.loads(out.read_text())
+    for key in ("accuracy", "uar", "macro_f1", "labels", "confusion_matrix", "folds", "config"):
+        assert key in result
+    config = result["config"]
+    assert config["protocol"] == "emobox" and config["model"] == "logreg"
+    assert {"voxemo", "git_commit", "seeds", "feature_sets", "corpus"} <= set(config)
+    # Actors 1-4 fall into four of the six EmoBox folds.
+    assert [f["test_speakers"] for f in result["folds"]] == [["01"], ["04"], ["03"], ["02"]]
+    assert (tmp_path / "eval" / "result-confusion.png").stat().st_size > 1000
+    assert f"{result['accuracy']:.3f}" in stdout and "speaker-independent" in stdout
+
+
+def test_seed_protocol_prints_the_leak_warning(fake_ravdess, capsys):
+    code, _, err = run(
+        [
+            "evaluate",
+            "--corpus",
+            f"ravdess={fake_ravdess}",
+            "--model",
+            "logreg",
+            "--protocol",
+            "seed",
+        ],
+        capsys,
+    )
+    assert code == 0 and "speakers leak" in err
+
+
+def test_train_then_predict_good_and_bad_files(fake_ravdess, tmp_path, capsys):
+    model = tmp_path / "model"
+    code, _, err = run(
+        [
+            "train",
+            "--corpus",
+            f"ravdess={fake_ravdess}",
+            "--model",
+            "seed-mlp",
+            "--out",
+            model,
+            "--protocol",
+            "loso",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    card = json.loads((model / "card.json").read_text())
+    assert card["labels"] == ["angry", "neutral"] and card["n_features"] == 180
+    assert card["scores"]["loso"]["folds"] == 4 and card["training"]["n_files"] == 32
+
+    inputs = tmp_path / "inputs"
+    write(inputs / "loud.wav", tone(330.0, 1.5, amp=0.5, noise=0.05))
+    write(inputs / "quiet.flac", tone(140.0, 1.5, amp=0.1, noise=0.002), format="FLAC")
+    (inputs / "text.wav").write_text("not audio at all")
+    (inputs / "empty.wav").write_bytes(b"")
+    write(inputs / "blip.wav", tone(300.0, 0.02))
+    code, stdout, err = run(["predict", "--model", model, "--json", inputs], capsys)
+    assert code == 1
+    rows = {row["path"].rsplit("/", 1)[-1]: row for row in json.loads(stdout)}
+    assert rows["loud.wav"]["label"] == "angry" and rows["quiet.flac"]["label"] == "neutral"
+    assert sum(rows["loud.wav"]["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert "not a readable audio file" in rows["text.wav"]["error"]
+    assert "empty file" in rows["empty.wav"]["error"]
+    assert "too short" in rows["blip.wav"]["error"]
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3 and "Traceback" not in err
+
+    code, stdout, _ = run(["predict", "--model", model, inputs / "loud.wav"], capsys)
+    assert code == 0 and "angry" in stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["evaluate", "--corpus", "nosuch=/x", "--model", "svm", "--protocol", "loso"],
+            "unknown corpus 'nosuch'",
+        ),
+        (
+            ["features", "--corpus", "ravdess=/does/not/exist", "--out", "x.parquet"],
+            "does not exist",
+        ),
+        (["predict", "x.wav"], "no model given"),
+        (["predict", "--model", "/does/not/exist", "x.wav"], "no such model folder"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(args, message, capsys):
+    code, _, err = run(args, capsys)
+    assert code == 1 and message in one_error_line(err)
+
+
+def test_loso_on_a_corpus_without_speakers_is_refused(tmp_path, capsys):
+    for label in ("happy", "sad"):
+        write(tmp_path / label / "a.wav", tone())
+    code, _, err = run(
+        ["evaluate", "--corpus", f"folder={tmp_path}", "--model", "logreg", "--protocol", "loso"],
+        capsys,
+    )
+    assert code == 1 and "needs a speaker" in one_error_line(err)
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run(
+        [sys.executable, "-m", "voxemo", "predict", "x.wav"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: no model given")
+    assert "Traceback" not in result.stderr

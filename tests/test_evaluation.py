@@ -1,0 +1,39 @@
+import numpy as np
+from test_models import separable
+
+from voxemo.evaluation import LEAK_WARNING, evaluate
+
+
+def test_loso_evaluation_reports_every_score_and_never_trains_on_test_speakers():
+    data = separable()
+    result = evaluate(data, model_kind="logreg", protocol="loso", seed=0)
+    assert len(result["folds"]) == 6
+    for fold in result["folds"]:
+        assert fold["n_train"] + fold["n_test"] == len(data.table)
+        assert 0.0 <= fold["accuracy"] <= 1.0
+    tested = [p["speaker"] for p in result["predictions"]]
+    assert sorted(tested) == sorted(data.table["speaker"])
+    for prediction in result["predictions"]:
+        assert prediction["fold"] == f"speaker {prediction['speaker']}"
+    matrix = np.array(result["confusion_matrix"])
+    assert matrix.sum() == len(data.table) and matrix.shape == (3, 3)
+    correct = sum(p["label"] == p["predicted"] for p in result["predictions"])
+    assert result["pooled"]["accuracy"] == correct / len(data.table)
+    fold_accuracies = [fold["accuracy"] for fold in result["folds"]]
+    assert result["accuracy"] == np.mean(fold_accuracies)
+    assert result["accuracy_std"] == np.std(fold_accuracies)
+    assert result["speaker_independent"] and "warning" not in result
+    assert set(result["per_class"]) == {"angry", "calm", "sad"}
+
+
+def test_seed_protocol_adds_speaker_inputs_and_warns():
+    result = evaluate(separable(), model_kind="logreg", protocol="seed", seed=0)
+    assert result["warning"] == LEAK_WARNING and not result["speaker_independent"]
+    assert len(result["folds"]) == 1 and result["folds"][0]["n_test"] == 18
+
+
+def test_parallel_folds_give_the_same_result():
+    data = separable()
+    serial = evaluate(data, model_kind="seed-mlp", protocol="loso", seed=1, jobs=1)
+    parallel = evaluate(data, model_kind="seed-mlp", protocol="loso", seed=1, jobs=2)
+    assert serial["predictions"] == parallel["predictions"]
