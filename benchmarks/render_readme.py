@@ -80,9 +80,12 @@ def rendered(text: str) -> str:
         path = RESULTS / f"{name}.json"
         if not path.exists():
             continue
+        begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+        pattern = re.compile(rf"{begin}\n.*?{end}", re.DOTALL)
+        if not pattern.search(text):
+            raise SystemExit(f"README.md has no {begin} ... {end} markers")
         table = make_table(json.loads(path.read_text()))
-        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(\n<!-- END {name} -->)", re.DOTALL)
-        text = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), text)
+        text = pattern.sub(lambda _, t=table: f"{begin}\n{t}\n{end}", text)
     return text
 
 
