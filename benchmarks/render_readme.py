@@ -81,11 +81,11 @@ def rendered(text: str) -> str:
         if not path.exists():
             continue
         begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
-        pattern = re.compile(rf"{begin}\n.*?{end}", re.DOTALL)
-        if not pattern.search(text):
+        found = re.search(rf"{begin}\n.*?{end}", text, re.DOTALL)
+        if not found:
             raise SystemExit(f"README.md has no {begin} ... {end} markers")
         table = make_table(json.loads(path.read_text()))
-        text = pattern.sub(lambda _, t=table: f"{begin}\n{t}\n{end}", text)
+        text = f"{text[: found.start()]}{begin}\n{table}\n{end}{text[found.end() :]}"
     return text
 
 
