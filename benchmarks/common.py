@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,3 +39,33 @@ def write_results(name: str, results: dict) -> Path:
     path.write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
     return path
+
+
+def evaluation_row(data, *, features: str, model: str, protocol: str, **options) -> dict:
+    """Evaluate one configuration and keep what a results table needs."""
+    from voxemo.evaluation import evaluate
+
+    start = time.perf_counter()
+    result = evaluate(data, model_kind=model, protocol=protocol, **options)
+    fold_accuracies = [round(fold["accuracy"], 4) for fold in result["folds"]]
+    row = {
+        "features": features,
+        "model": model,
+        "protocol": protocol,
+        "track": result["track"],
+        "speaker_independent": result["speaker_independent"],
+        "files": len(data.table),
+        "folds": len(result["folds"]),
+        **{
+            name: round(result[name], 4)
+            for name in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
+        },
+        "fold_accuracies": fold_accuracies,
+        "chosen_params": [fold["chosen_params"] for fold in result["folds"]],
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    print(
+        {k: row[k] for k in ("features", "model", "track", "accuracy", "uar", "seconds")},
+        flush=True,
+    )
+    return row

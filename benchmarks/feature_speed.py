@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from common import ravdess_path, write_results
 from render_readme import render_readme
 

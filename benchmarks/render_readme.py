@@ -33,7 +33,7 @@ def _machine(record: dict) -> str:
     )
 
 
-def accuracy_table(record: dict) -> str:
+def study_table(record: dict) -> str:
     lines = [
         "| features | model | protocol | accuracy | UAR | macro-F1 |",
         "|---|---|---|---|---|---|",
@@ -72,7 +72,7 @@ def feature_speed_table(record: dict) -> str:
     )
 
 
-TABLES = {"accuracy": accuracy_table, "feature_speed": feature_speed_table}
+TABLES = {"study": study_table, "feature_speed": feature_speed_table}
 
 
 def rendered(text: str) -> str:

@@ -6,8 +6,11 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
+
+from voxemo.features.dataset import FeatureTable
 
 REPO = Path(__file__).resolve().parents[1]
 RAVDESS = Path(os.environ.get("VOXEMO_RAVDESS", REPO.parent / "shared" / "corpora" / "ravdess"))
@@ -73,3 +76,22 @@ def ravdess_or_skip() -> Path:
     if not (RAVDESS / "Actor_01").is_dir():
         pytest.skip(f"RAVDESS not found at {RAVDESS} (set VOXEMO_RAVDESS to its folder)")
     return RAVDESS
+
+
+def separable(n_per_class=30, n_features=12, seed=0) -> FeatureTable:
+    rng = np.random.default_rng(seed)
+    labels = ["angry", "calm", "sad"]
+    X = rng.standard_normal((3 * n_per_class, n_features)).astype(np.float32)
+    y = np.repeat(labels, n_per_class)
+    for i, label in enumerate(labels):
+        X[y == label, i] += 3.0
+    table = pd.DataFrame(
+        {
+            "path": [f"f{i}.wav" for i in range(len(y))],
+            "label": y,
+            "speaker": [str(i % 6) for i in range(len(y))],
+            "gender": "female",
+            "corpus": "csv",
+        }
+    )
+    return FeatureTable(table, X, [f"x{i}" for i in range(n_features)], labels, [])

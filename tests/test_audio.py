@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import tone, write
 
+from conftest import tone, write
 from voxemo.audio import Audio, load_audio, resample
 from voxemo.errors import AudioError
 

@@ -4,8 +4,8 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import tone, write
 
+from conftest import tone, write
 from voxemo.cli.main import main
 
 COMMANDS = ["predict", "train", "evaluate", "features"]

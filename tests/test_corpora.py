@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
-from conftest import make_ravdess, tone, write
 
+from conftest import make_ravdess, tone, write
 from voxemo.corpora import parse_corpus_spec, parse_ravdess_name, read_corpus
 from voxemo.corpora.csv_table import read_csv_corpus
 from voxemo.corpora.folder import read_folder

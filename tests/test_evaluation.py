@@ -1,6 +1,6 @@
 import numpy as np
-from test_models import separable
 
+from conftest import separable
 from voxemo.evaluation import LEAK_WARNING, evaluate
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 import librosa
 import numpy as np
 import pytest
-from conftest import tone, write
 
+from conftest import tone, write
 from voxemo.audio import Audio, load_audio
 from voxemo.errors import VoxemoError
 from voxemo.features import (

@@ -1,39 +1,27 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from voxemo.errors import ModelError
+from conftest import separable
+from voxemo.errors import ModelError, VoxemoError
 from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import FeatureTable
-from voxemo.models import MODEL_KINDS, build_model, load_model, save_model
-from voxemo.models.training import fit_model, model_card
+from voxemo.models import MODEL_KINDS, build_model, fit_model, load_model, save_model
+from voxemo.models.training import model_card
 from voxemo.recognizer import predict_files
 
 
-def separable(n_per_class=30, n_features=12, seed=0) -> FeatureTable:
-    rng = np.random.default_rng(seed)
-    labels = ["angry", "calm", "sad"]
-    X = rng.standard_normal((3 * n_per_class, n_features)).astype(np.float32)
-    y = np.repeat(labels, n_per_class)
-    for i, label in enumerate(labels):
-        X[y == label, i] += 3.0
-    table = pd.DataFrame(
-        {
-            "path": [f"f{i}.wav" for i in range(len(y))],
-            "label": y,
-            "speaker": [str(i % 6) for i in range(len(y))],
-            "gender": "female",
-            "corpus": "csv",
-        }
-    )
-    return FeatureTable(table, X, [f"x{i}" for i in range(n_features)], labels, [])
+def fit(data: FeatureTable, kind: str, tune: bool = False, select: int | None = None):
+    labels = data.table["label"].to_numpy()
+    speakers = data.table["speaker"].to_numpy()
+    return fit_model(kind, data.features, labels, speakers, seed=0, tune=tune, select=select)
 
 
-def card_for(data: FeatureTable, kind: str) -> dict:
+def card_for(data: FeatureTable, fitted, kind: str) -> dict:
     return model_card(
         data,
+        fitted,
         corpus_specs=["csv=x.csv"],
         features="seed",
         feature_sets=parse_feature_spec("seed"),
@@ -42,19 +30,50 @@ def card_for(data: FeatureTable, kind: str) -> dict:
     )
 
 
-@pytest.mark.parametrize("kind", list(MODEL_KINDS))
+EXPORTABLE = [kind for kind, spec in MODEL_KINDS.items() if spec.exportable]
+
+
+@pytest.mark.parametrize("kind", EXPORTABLE)
 def test_saved_model_gives_the_fitted_models_probabilities(tmp_path, kind):
     data = separable()
-    model = fit_model(data, kind, seed=0)
-    folder = save_model(model, card_for(data, kind), tmp_path / "model")
+    fitted = fit(data, kind)
+    folder = save_model(fitted.model, card_for(data, fitted, kind), tmp_path / "model")
     assert sorted(p.name for p in folder.iterdir()) == ["card.json", "model.onnx"]
     loaded = load_model(folder)
-    assert loaded.labels == list(model.classes_)
-    expected = model.predict_proba(data.features)
+    assert loaded.labels == list(fitted.model.classes_)
+    expected = fitted.model.predict_proba(data.features)
     got = loaded.predict_proba(data.features)
     np.testing.assert_allclose(got, expected, atol=1e-5)
     assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
-    assert (model.predict(data.features) == data.table["label"]).mean() > 0.9
+
+
+@pytest.mark.parametrize("kind", list(MODEL_KINDS))
+def test_every_kind_learns_a_separable_problem(kind):
+    data = separable()
+    fitted = fit(data, kind)
+    assert (fitted.model.predict(data.features) == data.table["label"]).mean() > 0.9
+
+
+def test_feature_selection_keeps_k_features_and_exports(tmp_path):
+    data = separable(n_features=20)
+    fitted = fit(data, "logreg", select=5)
+    assert fitted.model.named_steps["select"].get_support().sum() == 5
+    assert fit(data, "logreg", select=500).model.named_steps["select"].k == 20
+    folder = save_model(fitted.model, card_for(data, fitted, "logreg"), tmp_path / "m")
+    np.testing.assert_allclose(
+        load_model(folder).predict_proba(data.features),
+        fitted.model.predict_proba(data.features),
+        atol=1e-5,
+    )
+
+
+def test_tuning_searches_the_documented_space_by_speaker():
+    data = separable()
+    fitted = fit(data, "logreg", tune=True)
+    assert set(fitted.chosen_params) == {"C"}
+    assert fitted.chosen_params["C"] in MODEL_KINDS["logreg"].search_space["classifier__C"]
+    assert 0.0 <= fitted.inner_uar <= 1.0
+    assert fit(data, "seed-mlp", tune=True).chosen_params == {}  # reproduced as published
 
 
 def test_model_seed_makes_training_reproducible():
@@ -65,7 +84,7 @@ def test_model_seed_makes_training_reproducible():
 
 
 def test_unknown_model_kind():
-    with pytest.raises(Exception, match="unknown model kind"):
+    with pytest.raises(VoxemoError, match="unknown model kind"):
         build_model("transformer")
 
 
@@ -86,7 +105,8 @@ def test_loading_rejects_what_is_not_a_voxemo_model(tmp_path):
 
 def test_model_with_other_feature_settings_is_refused(tmp_path):
     data = separable(n_features=180)
-    card = card_for(data, "logreg") | {"feature_keys": ["0000000000000000"]}
-    folder = save_model(fit_model(data, "logreg"), card, tmp_path / "model")
+    fitted = fit(data, "logreg")
+    card = card_for(data, fitted, "logreg") | {"feature_keys": ["0000000000000000"]}
+    folder = save_model(fitted.model, card, tmp_path / "model")
     with pytest.raises(ModelError, match="computed differently"):
         predict_files(load_model(folder), ["a.wav"])

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from conftest import ravdess_or_skip
 
+from conftest import ravdess_or_skip
 from voxemo.audio import load_audio
 from voxemo.corpora import EMOBOX_FOLDS
 from voxemo.corpora.ravdess import read_ravdess

@@ -22,8 +22,8 @@ from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import FeatureTable, featurize_corpus
-from voxemo.models import load_model, save_model
-from voxemo.models.training import fit_model, model_card
+from voxemo.models import fit_model, get_model_kind, load_model, save_model
+from voxemo.models.training import model_card
 from voxemo.recognizer import expand_inputs, predict_files
 
 
@@ -67,15 +67,18 @@ def cmd_features(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     data = load_feature_table(args)
-    result = _evaluate(args, data, args.protocol)
+    result = _evaluate(args, data, args.protocol, speaker_norm=args.speaker_norm)
     result["config"] = evaluation_config(
         data,
         corpus_specs=args.corpus,
         features=args.features,
         feature_configs=[fs.config() for fs in parse_feature_spec(args.features)],
-        model_kind=args.model,
+        model=args.model,
         protocol=args.protocol,
         seed=args.seed,
+        tune=args.tune,
+        select=args.select,
+        speaker_norm=args.speaker_norm,
     )
     print_evaluation(result, title=f"{args.model} on {args.features} features, {args.protocol}")
     if args.json:
@@ -83,7 +86,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate(args: argparse.Namespace, data: FeatureTable, protocol: str) -> dict:
+def _evaluate(
+    args: argparse.Namespace, data: FeatureTable, protocol: str, speaker_norm: bool = False
+) -> dict:
     from voxemo.evaluation import make_folds
 
     n_folds = len(make_folds(protocol, data.table))
@@ -94,6 +99,9 @@ def _evaluate(args: argparse.Namespace, data: FeatureTable, protocol: str) -> di
             protocol=protocol,
             seed=args.seed,
             jobs=args.jobs,
+            tune=args.tune,
+            select=args.select,
+            speaker_norm=speaker_norm,
             on_fold=advance,
         )
 
@@ -156,13 +164,22 @@ def print_evaluation(result: dict, title: str) -> None:
     kind = "speaker-independent" if result["speaker_independent"] else "NOT speaker-independent"
     out.print(
         f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}, "
-        f"macro-F1 {result['macro_f1']:.3f} ({kind})"
+        f"macro-F1 {result['macro_f1']:.3f} ({kind}, {result['track']} track)"
     )
+    chosen = [fold["chosen_params"] for fold in result["folds"] if fold["chosen_params"]]
+    if chosen:
+        picks = "; ".join(", ".join(f"{k}={v}" for k, v in c.items()) for c in chosen)
+        out.print(f"hyper-parameters chosen per fold on its training speakers: {picks}")
     if "warning" in result:
         warn(result["warning"])
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if not get_model_kind(args.model).exportable:
+        raise VoxemoError(
+            f"model kind '{args.model}' cannot be converted to ONNX by skl2onnx yet, so it "
+            "cannot be saved; use it with voxemo evaluate, or train lightgbm instead"
+        )
     data = load_feature_table(args)
     feature_sets = parse_feature_spec(args.features)
     scores = {}
@@ -174,17 +191,28 @@ def cmd_train(args: argparse.Namespace) -> int:
             for key in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
         } | {"folds": len(result["folds"]), "per_class": result["per_class"]}
     note(f"fitting {args.model} on all {len(data.table)} files")
-    model = fit_model(data, args.model, args.seed)
+    speakers = data.table["speaker"]
+    fitted = fit_model(
+        args.model,
+        data.features,
+        data.table["label"].astype(str).to_numpy(),
+        speakers.astype(str).to_numpy() if speakers.notna().all() else None,
+        seed=args.seed,
+        select=args.select,
+        tune=args.tune,
+    )
     card = model_card(
         data,
+        fitted,
         corpus_specs=args.corpus,
         features=args.features,
         feature_sets=feature_sets,
         model_kind=args.model,
         seed=args.seed,
+        select=args.select,
         scores=scores,
     )
-    path = save_model(model, card, args.out)
+    path = save_model(fitted.model, card, args.out)
     note(f"saved model to {path}")
     return 0
 

@@ -13,7 +13,7 @@ from voxemo.provenance import package_version
 DEFAULT_SEED = 42
 
 
-def _jobs(text: str) -> int:
+def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -42,7 +42,7 @@ def _add_extraction(parser: argparse.ArgumentParser, corpus: bool = True) -> Non
         )
     parser.add_argument(
         "--jobs",
-        type=_jobs,
+        type=_positive,
         default=default_jobs(),
         metavar="N",
         help="worker processes for feature extraction and folds (default: all %(default)s cores)",
@@ -70,6 +70,19 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_SEED,
         help="random seed of the model (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-tune",
+        dest="tune",
+        action="store_false",
+        help="use the model's default hyper-parameters instead of choosing them from its "
+        "search space by speaker-grouped cross-validation over the training speakers",
+    )
+    parser.add_argument(
+        "--select",
+        type=_positive,
+        metavar="K",
+        help="keep the K features with the highest ANOVA F-score (fitted on training data)",
     )
 
 
@@ -131,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(PROTOCOLS),
         metavar="PROTOCOL",
         help=", ".join(PROTOCOLS),
+    )
+    evaluate.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="speaker-adapted track: z-score features per speaker over all of that speaker's "
+        "utterances (unlabelled, test speakers included); reported as its own track",
     )
     evaluate.add_argument(
         "--json",

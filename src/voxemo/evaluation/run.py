@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.exceptions import ConvergenceWarning
 
+from voxemo.errors import CorpusError
 from voxemo.evaluation import metrics
 from voxemo.evaluation.protocols import (
     PROTOCOLS,
@@ -20,20 +19,30 @@ from voxemo.evaluation.protocols import (
     speaker_extras,
 )
 from voxemo.features.dataset import FeatureTable
-from voxemo.models import build_model
+from voxemo.features.normalization import normalize_per_speaker
+from voxemo.models import build_model, get_model_kind
+from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
 from voxemo.provenance import provenance
 
+UTTERANCE_LEVEL = "utterance-level"
+SPEAKER_ADAPTED = "speaker-adapted (per-speaker feature normalization, test speakers included)"
 LEAK_WARNING = (
     "speakers leak: the same actors are in training and test, and the actor number is an "
     "input, so this score is inflated; see the speaker-independent protocols emobox and loso"
 )
 
 
-def model_inputs(data: FeatureTable, protocol: str) -> np.ndarray:
-    """The feature matrix, plus the speaker extras that only the study's protocol uses."""
+def model_inputs(data: FeatureTable, protocol: str, speaker_norm: bool = False) -> np.ndarray:
+    """The feature matrix (per-speaker normalized on the speaker-adapted track), plus the
+    speaker extras that only the study's protocol uses."""
+    features = data.features
+    if speaker_norm:
+        if data.table["speaker"].isna().any():
+            raise CorpusError("--speaker-norm needs a speaker for every file; this corpus has none")
+        features = normalize_per_speaker(features, data.table["speaker"].astype(str).to_numpy())
     if protocol == "seed":
-        return np.hstack([data.features, speaker_extras(data.table)])
-    return data.features
+        return np.hstack([features, speaker_extras(data.table)])
+    return features
 
 
 def evaluate(
@@ -43,18 +52,27 @@ def evaluate(
     protocol: str,
     seed: int = 42,
     jobs: int = 1,
+    tune: bool = True,
+    select: int | None = None,
+    speaker_norm: bool = False,
     on_fold: Callable[[], None] | None = None,
 ) -> dict:
-    """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready)."""
+    """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready).
+
+    With ``tune``, each fold's hyper-parameters are chosen by grouped cross-validation over
+    that fold's training speakers only.
+    """
     folds = make_folds(protocol, data.table)
-    inputs = model_inputs(data, protocol)
+    inputs = model_inputs(data, protocol, speaker_norm)
     truth = data.table["label"].astype(str).to_numpy()
+    speakers = data.table["speaker"].astype(str).to_numpy()
     labels = [label for label in data.labels if label in set(truth)]
+    options = {"seed": seed, "select": select, "tune": tune}
     runs = Parallel(n_jobs=min(jobs, len(folds)), return_as="generator")(
-        delayed(_fit_fold)(inputs, truth, fold, model_kind, seed) for fold in folds
+        delayed(_fit_fold)(inputs, truth, speakers, fold, model_kind, options) for fold in folds
     )
     fold_rows, predictions = [], []
-    for fold, (predicted, seconds) in zip(folds, runs, strict=True):
+    for fold, (predicted, seconds, fitted) in zip(folds, runs, strict=True):
         fold_rows.append(
             {
                 "fold": fold.name,
@@ -62,6 +80,8 @@ def evaluate(
                 "n_train": len(fold.train),
                 "n_test": len(fold.test),
                 **metrics.scores(truth[fold.test], predicted, labels),
+                "chosen_params": fitted.chosen_params,
+                "inner_uar": fitted.inner_uar,
                 "fit_seconds": round(seconds, 3),
             }
         )
@@ -69,7 +89,7 @@ def evaluate(
             predictions.append(
                 {
                     "path": data.table["path"].iloc[index],
-                    "speaker": str(data.table["speaker"].iloc[index]),
+                    "speaker": speakers[index],
                     "label": truth[index],
                     "predicted": str(label),
                     "fold": fold.name,
@@ -87,6 +107,7 @@ def evaluate(
         "per_class": metrics.per_class(pooled_true, pooled_pred, labels),
         "folds": fold_rows,
         "speaker_independent": protocol in SPEAKER_INDEPENDENT,
+        "track": SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL,
         "predictions": predictions,
     }
     if protocol == "seed":
@@ -94,14 +115,11 @@ def evaluate(
     return result
 
 
-def _fit_fold(inputs, truth, fold: Fold, model_kind: str, seed: int):
-    model = build_model(model_kind, seed)
+def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict):
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        # The study's MLP stops at 400 iterations, converged or not; that is part of it.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(inputs[fold.train], truth[fold.train])
-    return model.predict(inputs[fold.test]), time.perf_counter() - start
+    train = fold.train
+    fitted = fit_model(model_kind, inputs[train], truth[train], speakers[train], **options)
+    return fitted.model.predict(inputs[fold.test]), time.perf_counter() - start, fitted
 
 
 def evaluation_config(
@@ -110,12 +128,15 @@ def evaluation_config(
     corpus_specs: list[str],
     features: str,
     feature_configs: list[dict],
-    model_kind: str,
+    model: str,
     protocol: str,
     seed: int,
+    tune: bool = True,
+    select: int | None = None,
+    speaker_norm: bool = False,
 ) -> dict:
     """The full configuration recorded beside every score."""
-    params = build_model(model_kind, seed).get_params(deep=True)
+    params = build_model(model, seed, select).get_params(deep=True)
     simple = (str, int, float, bool, type(None), tuple)
     return {
         "corpus": corpus_specs,
@@ -123,8 +144,15 @@ def evaluation_config(
         "skipped_files": data.errors,
         "features": features,
         "feature_sets": feature_configs,
-        "model": model_kind,
+        "model": model,
         "model_params": {k: v for k, v in params.items() if isinstance(v, simple) and k != "steps"},
+        "feature_selection": select,
+        "tuning": {
+            "search_space": get_model_kind(model).search_space if tune else {},
+            "inner_folds": f"GroupKFold({INNER_FOLDS}) over the training speakers of each fold",
+            "scoring": INNER_SCORING,
+        },
+        "speaker_norm": speaker_norm,
         "protocol": protocol,
         "protocol_description": PROTOCOLS[protocol],
         "seeds": {"model": seed, **({"split": SEED_SPLIT_STATE} if protocol == "seed" else {})},

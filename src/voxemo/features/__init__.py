@@ -1,6 +1,10 @@
 """Feature sets (registered by name) and cached, parallel extraction over files."""
 
-from voxemo.features import seed as _seed  # noqa: F401 - registers the set
+# Importing a feature-set module registers its sets by name.
+from voxemo.features import opensmile_sets as _opensmile_sets  # noqa: F401
+from voxemo.features import prosody as _prosody  # noqa: F401
+from voxemo.features import seed as _seed  # noqa: F401
+from voxemo.features import spectral as _spectral  # noqa: F401
 from voxemo.features.base import (
     FeatureSet,
     available_feature_sets,

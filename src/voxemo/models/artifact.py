@@ -22,10 +22,27 @@ CARD_FILE = "card.json"
 CARD_FORMAT = "voxemo-model/1"
 
 
+def _register_lightgbm() -> None:
+    """skl2onnx converts LightGBM inside pipelines through onnxmltools' converter."""
+    from lightgbm import LGBMClassifier
+    from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+
+    update_registered_converter(
+        LGBMClassifier,
+        "LightGbmLGBMClassifier",
+        calculate_linear_classifier_output_shapes,
+        convert_lightgbm,
+        options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
+    )
+
+
 def export_onnx(pipeline, n_features: int) -> bytes:
     """Convert a fitted pipeline; the graph outputs a plain probability matrix."""
     from skl2onnx import to_onnx  # heavy import, needed only when saving
 
+    _register_lightgbm()
     classifier = pipeline.steps[-1][1]
     sample = np.zeros((1, n_features), dtype=np.float32)
     with warnings.catch_warnings():

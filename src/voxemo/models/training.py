@@ -1,40 +1,32 @@
-"""Fitting a model kind on a whole feature table and describing it in a model card."""
+"""The model card: what a saved model is, how it was made and how well it did."""
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, datetime
-
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import Pipeline
 
 from voxemo.features import FeatureSet
 from voxemo.features.dataset import FeatureTable
-from voxemo.models.registry import build_model
+from voxemo.models.selection import FittedModel
 from voxemo.provenance import provenance
-
-
-def fit_model(data: FeatureTable, model_kind: str, seed: int = 42) -> Pipeline:
-    model = build_model(model_kind, seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(data.features, data.table["label"].astype(str).to_numpy())
-    return model
 
 
 def model_card(
     data: FeatureTable,
+    fitted: FittedModel,
     *,
     corpus_specs: list[str],
     features: str,
     feature_sets: list[FeatureSet],
     model_kind: str,
     seed: int,
+    select: int | None = None,
     scores: dict | None = None,
 ) -> dict:
     """Everything a user needs to know to trust, reproduce and correctly apply the model."""
     return {
         "model": model_kind,
+        "chosen_params": fitted.chosen_params,
+        "feature_selection": select,
         "features": features,
         "feature_sets": [fs.config() for fs in feature_sets],
         "feature_keys": [fs.key for fs in feature_sets],

@@ -1,22 +1,19 @@
-"""Accuracy of the study's pipeline and the simple baselines on RAVDESS.
+"""Accuracy of the study's pipeline and the simple baselines on RAVDESS (untuned defaults).
 
 The study's protocol (random 80/20, speakers leak) is run only beside its speaker-independent
 twin (EmoBox actor folds), so the gap between them is always visible.
 
-    python benchmarks/accuracy.py [--corpus DIR] [--jobs N]
+    python benchmarks/study.py [--corpus DIR] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import time
 
-from common import ravdess_path, write_results
+from common import evaluation_row, ravdess_path, write_results
 from render_readme import render_readme
-
 from voxemo.corpora.ravdess import read_ravdess
-from voxemo.evaluation import evaluate
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import featurize_corpus
 
@@ -41,25 +38,18 @@ def main() -> None:
     rows = []
     for features, model, protocol in CONFIGURATIONS:
         data = featurize_corpus(corpus, parse_feature_spec(features), jobs=args.jobs, cache=cache)
-        start = time.perf_counter()
-        result = evaluate(data, model_kind=model, protocol=protocol, seed=SEED, jobs=args.jobs)
-        row = {
-            "features": features,
-            "model": model,
-            "protocol": protocol,
-            "speaker_independent": result["speaker_independent"],
-            "files": len(data.table),
-            "folds": len(result["folds"]),
-            **{
-                k: round(result[k], 4)
-                for k in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
-            },
-            "fold_accuracies": [round(f["accuracy"], 4) for f in result["folds"]],
-            "seconds": round(time.perf_counter() - start, 1),
-        }
-        print(row)
-        rows.append(row)
-    write_results("accuracy", {"corpus": "ravdess", "model_seed": SEED, "rows": rows})
+        rows.append(
+            evaluation_row(
+                data,
+                features=features,
+                model=model,
+                protocol=protocol,
+                seed=SEED,
+                jobs=args.jobs,
+                tune=False,
+            )
+        )
+    write_results("study", {"corpus": "ravdess", "model_seed": SEED, "rows": rows})
     render_readme()
 
 
