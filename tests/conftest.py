@@ -79,6 +79,7 @@ def ravdess_or_skip() -> Path:
 
 
 def separable(n_per_class=30, n_features=12, seed=0) -> FeatureTable:
+    """A feature table of three classes, each shifted along its own axis, over 6 speakers."""
     rng = np.random.default_rng(seed)
     labels = ["angry", "calm", "sad"]
     X = rng.standard_normal((3 * n_per_class, n_features)).astype(np.float32)

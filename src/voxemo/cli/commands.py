@@ -164,7 +164,7 @@ def print_evaluation(result: dict, title: str) -> None:
     kind = "speaker-independent" if result["speaker_independent"] else "NOT speaker-independent"
     out.print(
         f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}, "
-        f"macro-F1 {result['macro_f1']:.3f} ({kind}, {result['track']} track)"
+        f"macro-F1 {result['macro_f1']:.3f} ({kind}; track: {result['track']})"
     )
     chosen = [fold["chosen_params"] for fold in result["folds"] if fold["chosen_params"]]
     if chosen:

@@ -1,0 +1,90 @@
+"""Model selection never sees test speakers; the speaker-adapted track is labelled as such."""
+
+import numpy as np
+import pytest
+
+from conftest import separable
+from voxemo.errors import CorpusError
+from voxemo.evaluation import evaluate
+from voxemo.evaluation.run import SPEAKER_ADAPTED, UTTERANCE_LEVEL
+from voxemo.features.normalization import OnlineSpeakerNormalizer, normalize_per_speaker
+from voxemo.models import selection
+
+
+class RecordingSearch(selection.GridSearchCV):
+    """GridSearchCV that remembers which speakers each search was given."""
+
+    seen: list[set[str]] = []
+
+    def fit(self, X, y=None, *, groups=None, **params):
+        RecordingSearch.seen.append(set(groups))
+        return super().fit(X, y, groups=groups, **params)
+
+
+def test_inner_search_only_sees_training_speakers(monkeypatch):
+    monkeypatch.setattr(selection, "GridSearchCV", RecordingSearch)
+    RecordingSearch.seen = []
+    data = separable()
+    result = evaluate(data, model_kind="logreg", protocol="loso", jobs=1, tune=True)
+    assert len(RecordingSearch.seen) == len(result["folds"]) == 6
+    for seen, fold in zip(RecordingSearch.seen, result["folds"], strict=True):
+        assert seen and not seen & set(fold["test_speakers"])
+        assert seen | set(fold["test_speakers"]) == set(data.table["speaker"])
+        assert set(fold["chosen_params"]) == {"C"} and fold["inner_uar"] is not None
+
+
+def test_no_tune_uses_the_defaults(monkeypatch):
+    monkeypatch.setattr(selection, "GridSearchCV", RecordingSearch)
+    RecordingSearch.seen = []
+    result = evaluate(separable(), model_kind="logreg", protocol="loso", jobs=1, tune=False)
+    assert RecordingSearch.seen == []
+    assert all(fold["chosen_params"] == {} for fold in result["folds"])
+
+
+def test_speaker_norm_removes_speaker_offsets_and_is_labelled_as_its_own_track():
+    data = separable(n_per_class=36, seed=3)
+    rng = np.random.default_rng(3)
+    offsets = {s: rng.normal(0.0, 6.0, data.features.shape[1]) for s in set(data.table["speaker"])}
+    data.features = data.features + np.stack([offsets[s] for s in data.table["speaker"]])
+    plain = evaluate(data, model_kind="logreg", protocol="loso", tune=False)
+    adapted = evaluate(data, model_kind="logreg", protocol="loso", tune=False, speaker_norm=True)
+    assert plain["track"] == UTTERANCE_LEVEL and adapted["track"] == SPEAKER_ADAPTED
+    assert adapted["accuracy"] > plain["accuracy"] + 0.2
+
+
+def test_speaker_norm_z_scores_each_speaker():
+    rng = np.random.default_rng(0)
+    features = rng.normal(5.0, 3.0, (40, 4))
+    speakers = np.repeat(["a", "b"], 20)
+    features[speakers == "b"] += 100.0
+    normalized = normalize_per_speaker(features, speakers)
+    for speaker in ("a", "b"):
+        rows = normalized[speakers == speaker]
+        np.testing.assert_allclose(rows.mean(axis=0), 0.0, atol=1e-5)
+        np.testing.assert_allclose(rows.std(axis=0), 1.0, atol=1e-5)
+
+
+def test_constant_feature_is_centred_not_divided_by_zero():
+    features = np.ones((5, 2))
+    assert np.isfinite(normalize_per_speaker(features, np.array(["a"] * 5))).all()
+
+
+def test_online_normalizer_converges_to_the_batch_one():
+    rng = np.random.default_rng(1)
+    features = rng.normal(2.0, 4.0, (30, 3))
+    speakers = np.array(["a", "b", "c"] * 10)
+    online = OnlineSpeakerNormalizer()
+    unseen = online.transform("a", features[0])
+    np.testing.assert_allclose(unseen, features[0], rtol=1e-6)
+    for speaker, row in zip(speakers, features, strict=True):
+        online.update(speaker, row)
+    expected = normalize_per_speaker(features, speakers)
+    for index, (speaker, row) in enumerate(zip(speakers, features, strict=True)):
+        np.testing.assert_allclose(online.transform(speaker, row), expected[index], atol=1e-5)
+
+
+def test_speaker_norm_needs_speakers():
+    data = separable()
+    data.table["speaker"] = None
+    with pytest.raises(CorpusError, match="needs a speaker"):
+        evaluate(data, model_kind="logreg", protocol="seed", speaker_norm=True)
