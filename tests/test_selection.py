@@ -1,5 +1,7 @@
 """Model selection never sees test speakers; the speaker-adapted track is labelled as such."""
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,7 @@ from voxemo.models import selection
 class RecordingSearch(selection.GridSearchCV):
     """GridSearchCV that remembers which speakers each search was given."""
 
-    seen: list[set[str]] = []
+    seen: ClassVar[list[set[str]]] = []
 
     def fit(self, X, y=None, *, groups=None, **params):
         RecordingSearch.seen.append(set(groups))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from voxemo.errors import CorpusError
 from voxemo.evaluation import metrics
@@ -25,7 +26,7 @@ from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
 from voxemo.provenance import provenance
 
 UTTERANCE_LEVEL = "utterance-level"
-SPEAKER_ADAPTED = "speaker-adapted (per-speaker feature normalization, test speakers included)"
+SPEAKER_ADAPTED = "speaker-adapted"
 LEAK_WARNING = (
     "speakers leak: the same actors are in training and test, and the actor number is an "
     "input, so this score is inflated; see the speaker-independent protocols emobox and loso"
@@ -68,8 +69,11 @@ def evaluate(
     speakers = data.table["speaker"].astype(str).to_numpy()
     labels = [label for label in data.labels if label in set(truth)]
     options = {"seed": seed, "select": select, "tune": tune}
-    runs = Parallel(n_jobs=min(jobs, len(folds)), return_as="generator")(
-        delayed(_fit_fold)(inputs, truth, speakers, fold, model_kind, options) for fold in folds
+    workers = min(jobs, len(folds))
+    threads = None if workers == 1 else 1
+    runs = Parallel(n_jobs=workers, return_as="generator")(
+        delayed(_fit_fold)(inputs, truth, speakers, fold, model_kind, options, threads)
+        for fold in folds
     )
     fold_rows, predictions = [], []
     for fold, (predicted, seconds, fitted) in zip(folds, runs, strict=True):
@@ -115,11 +119,14 @@ def evaluate(
     return result
 
 
-def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict):
+def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict, threads: int):
     start = time.perf_counter()
     train = fold.train
-    fitted = fit_model(model_kind, inputs[train], truth[train], speakers[train], **options)
-    return fitted.model.predict(inputs[fold.test]), time.perf_counter() - start, fitted
+    # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
+    with threadpool_limits(threads):
+        fitted = fit_model(model_kind, inputs[train], truth[train], speakers[train], **options)
+        predicted = fitted.model.predict(inputs[fold.test])
+    return predicted, time.perf_counter() - start, fitted
 
 
 def evaluation_config(
