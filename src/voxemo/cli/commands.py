@@ -83,6 +83,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print_evaluation(result, title=f"{args.model} on {args.features} features, {args.protocol}")
     if args.json:
         _write_evaluation(result, Path(args.json))
+    if args.report:
+        _write_report([result], Path(args.report), svg=False)
     return 0
 
 
@@ -107,17 +109,60 @@ def _evaluate(
 
 
 def _write_evaluation(result: dict, path: Path) -> None:
-    from voxemo.evaluation.plots import plot_confusion
+    from voxemo.reports.evaluation import evaluation_title
+    from voxemo.reports.figures import confusion_figure
+    from voxemo.reports.style import save
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")
-    config = result["config"]
     figure = path.with_name(f"{path.stem}-confusion.png")
-    title = f"{config['model']} / {config['features']} / {config['protocol']}: " + (
-        f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}"
+    save(
+        confusion_figure(result["confusion_matrix"], result["labels"], evaluation_title(result)),
+        figure,
     )
-    plot_confusion(result["confusion_matrix"], result["labels"], figure, title)
     note(f"wrote {path} and {figure}")
+
+
+def _write_report(results: list[dict], out: Path, svg: bool) -> None:
+    from voxemo.reports.evaluation import write_evaluation_report
+
+    note(f"wrote {write_evaluation_report(results, out, svg)}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    results = []
+    for path in map(Path, args.evaluations):
+        try:
+            result = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise VoxemoError(f"{path}: no such evaluation JSON file") from None
+        except (OSError, ValueError) as exc:
+            raise VoxemoError(f"{path}: not a readable evaluation JSON file ({exc})") from None
+        if not isinstance(result, dict) or not {"config", "folds", "track"} <= set(result):
+            raise VoxemoError(f"{path}: not a voxemo evaluation (written by evaluate --json)")
+        results.append(result)
+    _write_report(results, Path(args.out), args.svg)
+    return 0
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from voxemo.reports.explore import FEATURES, explore_corpus
+
+    corpus = load_corpus(args.corpus)
+    with progress_bar(f"features {FEATURES}", len(corpus.table)) as advance:
+        page, data = explore_corpus(
+            corpus,
+            Path(args.out),
+            example=args.example,
+            svg=args.svg,
+            tsne=not args.no_tsne,
+            jobs=args.jobs,
+            cache=cache_from(args),
+            progress=advance,
+        )
+    report_problems("files failed and were left out", data.errors)
+    note(f"wrote {page}")
+    return 0
 
 
 def print_evaluation(result: dict, title: str) -> None:

@@ -21,7 +21,7 @@ from rich.progress import (
 out = Console(highlight=False)
 if not out.is_terminal:
     out = Console(highlight=False, width=160)  # piped output: wide tables, no wrapping
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 MAX_LISTED_PROBLEMS = 10
 

@@ -20,7 +20,9 @@ def _positive(text: str) -> int:
     return value
 
 
-def _add_extraction(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
+def _add_extraction(
+    parser: argparse.ArgumentParser, corpus: bool = True, features: bool = True
+) -> None:
     from voxemo.features import available_feature_sets, default_cache_dir, default_jobs
 
     if corpus:
@@ -33,6 +35,7 @@ def _add_extraction(parser: argparse.ArgumentParser, corpus: bool = True) -> Non
             "folder=DIR (one sub-folder per label) or csv=FILE (columns path,label[,speaker]); "
             "repeat to combine corpora",
         )
+    if corpus and features:
         parser.add_argument(
             "--features",
             default="seed",
@@ -156,7 +159,46 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.json",
         help="write the evaluation JSON here, and a confusion-matrix PNG beside it",
     )
+    evaluate.add_argument(
+        "--report",
+        metavar="DIR",
+        help="write an HTML report (figures, per-class, per-fold and per-speaker scores, "
+        "confused pairs, misclassified recordings with players) into DIR",
+    )
     evaluate.set_defaults(handler=commands.cmd_evaluate)
+
+    explore = sub.add_parser(
+        "explore",
+        help="figures of a corpus and a page that shows them",
+        description="Write PNG figures of a corpus and an index.html that shows them: counts "
+        "per emotion, gender, intensity and speaker, durations and silence, one recording in "
+        "detail, one text spoken with every emotion, per-emotion spectra, pitch and loudness, "
+        "and PCA/t-SNE maps coloured by emotion and by speaker.",
+    )
+    _add_extraction(explore, features=False)
+    explore.add_argument("--out", required=True, metavar="DIR", help="folder for the figures")
+    explore.add_argument(
+        "--example",
+        metavar="FILE",
+        help="recording to show in detail; its speaker, statement and intensity also pick the "
+        "one-text-every-emotion figure (default: a neutral recording of a female speaker, "
+        "first statement, where the corpus has those fields)",
+    )
+    explore.add_argument("--svg", action="store_true", help="also write every figure as SVG")
+    explore.add_argument("--no-tsne", action="store_true", help="skip the t-SNE map (slowest)")
+    explore.set_defaults(handler=commands.cmd_explore)
+
+    report = sub.add_parser(
+        "report",
+        help="HTML report from evaluation JSON files",
+        description="Write an HTML report from one or more evaluation JSON files written by "
+        "'voxemo evaluate --json', e.g. the utterance-level and the speaker-adapted track of "
+        "one configuration side by side.",
+    )
+    report.add_argument("evaluations", nargs="+", metavar="EVALUATION.json")
+    report.add_argument("--out", required=True, metavar="DIR")
+    report.add_argument("--svg", action="store_true", help="also write every figure as SVG")
+    report.set_defaults(handler=commands.cmd_report)
 
     features = sub.add_parser(
         "features",
