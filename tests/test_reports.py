@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import separable, tone
+from conftest import separable, tone, write
 from voxemo.cli.main import main
 from voxemo.evaluation import evaluate
 from voxemo.reports import figures
@@ -138,7 +138,7 @@ def test_explore_and_report_commands(fake_ravdess, tmp_path, capsys):
     ):
         assert (out / f"{name}.png").stat().st_size > 5000 and f'src="{name}.png"' in page
         assert (out / f"{name}.svg").exists()
-    assert "32 recordings" in page
+    assert "32 recordings" in page and "same speaker and same text" in page
 
     evaluation = tmp_path / "e.json"
     assert (
@@ -162,3 +162,18 @@ def test_explore_and_report_commands(fake_ravdess, tmp_path, capsys):
     assert "track2-evaluation.json" in {p.name for p in (tmp_path / "r").iterdir()}
     assert main(["report", str(tmp_path / "nothing.json"), "--out", str(tmp_path / "r")]) == 1
     assert "no such evaluation JSON" in capsys.readouterr().err
+
+
+def test_explore_a_corpus_without_speakers(tmp_path):
+    for i, label in enumerate(["happy", "sad"]):
+        for j in range(3):
+            write(tmp_path / "data" / label / f"{j}.wav", tone(200.0 + 90 * i + 10 * j, 1.0))
+    out = tmp_path / "explore"
+    assert (
+        main(
+            ["explore", "--corpus", f"folder={tmp_path / 'data'}", "--out", str(out), "--jobs", "1"]
+        )
+        == 0
+    )
+    page = (out / "index.html").read_text()
+    assert "any recording" in page and "map-tsne.png" not in page  # too few for t-SNE

@@ -106,13 +106,14 @@ def explore_corpus(
         f"{Path(chosen['path']).name} ({_describe(chosen)}): waveform, log-mel spectrogram, "
         "20 MFCCs, chroma, and pitch (Praat) with RMS energy.",
     )
-    same_text = _same_text_rows(table, chosen, data.labels)
+    same_text, held = _same_text_rows(table, chosen, data.labels)
     if len(same_text) > 1:
+        what = " and ".join(held) if held else "any recording"
         add(
             "emotions",
-            lambda: _emotions(same_text, chosen),
-            "One text, every emotion",
-            "Log-mel spectrograms of the same speaker saying the same text with each emotion, "
+            lambda: _emotions(same_text, f"{what}, each emotion"),
+            "Every emotion side by side",
+            f"Log-mel spectrograms of one recording per emotion ({what} as in the example), "
             "on one colour scale.",
         )
 
@@ -206,18 +207,22 @@ def _example_row(table: pd.DataFrame, example: str | Path | None) -> pd.Series:
     return preferred.iloc[0]
 
 
-def _same_text_rows(table: pd.DataFrame, chosen: pd.Series, labels: list[str]) -> pd.DataFrame:
-    """One recording per emotion by the example's speaker (and statement and intensity where
-    the corpus has them; another intensity where that one does not exist)."""
-    rows = table
-    for column in ("speaker", "statement"):
+def _same_text_rows(
+    table: pd.DataFrame, chosen: pd.Series, labels: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """One recording per emotion by the example's speaker, saying its statement, at its
+    intensity where that exists (fields the corpus lacks are not held fixed); also returns
+    what was held fixed, for the caption."""
+    rows, held = table, []
+    for column, words in (("speaker", "same speaker"), ("statement", "same text")):
         if column in table and pd.notna(chosen[column]):
             rows = rows[rows[column] == chosen[column]]
+            held.append(words)
     if "intensity" in rows:
-        rows = rows.assign(_other=rows["intensity"] != chosen["intensity"])
-        rows = rows.sort_values(["_other", "path"])
-    picked = [rows[rows["label"] == label].head(1) for label in labels]
-    return pd.concat(picked) if picked else rows.head(0)
+        rows = rows.assign(other_intensity=rows["intensity"] != chosen["intensity"])
+        rows = rows.sort_values(["other_intensity", "path"])
+    picked = pd.concat([rows[rows["label"] == label].head(1) for label in labels])
+    return picked, held
 
 
 def _example(row: pd.Series):
@@ -225,13 +230,12 @@ def _example(row: pd.Series):
     return figures.example_figure(audio.samples, audio.sample_rate, _describe(row))
 
 
-def _emotions(rows: pd.DataFrame, chosen: pd.Series):
+def _emotions(rows: pd.DataFrame, title: str):
     items = []
     for _, row in rows.iterrows():
         audio = load_audio(row["path"], sample_rate=PLOT_RATE)
         items.append((row["label"], audio.samples, audio.sample_rate))
-    who = f"speaker {chosen['speaker']}" if pd.notna(chosen["speaker"]) else "one corpus"
-    return figures.emotion_spectrograms_figure(items, f"{who}, same text, each emotion")
+    return figures.emotion_spectrograms_figure(items, title)
 
 
 def _mean_spectra(table: pd.DataFrame, labels: list[str]):
