@@ -17,7 +17,7 @@ from voxemo.cli.console import (
     report_problems,
     warn,
 )
-from voxemo.corpora import Corpus, combine_corpora, read_corpus
+from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
@@ -31,19 +31,23 @@ def cache_from(args: argparse.Namespace) -> FeatureCache | None:
     return None if args.no_cache else FeatureCache(default_cache_dir())
 
 
-def load_corpus(specs: list[str]) -> Corpus:
+def load_corpora(specs: list[str]) -> list[Corpus]:
     corpora = [read_corpus(spec) for spec in specs]
     for corpus in corpora:
         report_problems(
             f"files in {corpus.root} left out of corpus '{corpus.name}'", corpus.problems
         )
-    return combine_corpora(corpora)
+    return corpora
 
 
-def load_feature_table(args: argparse.Namespace) -> FeatureTable:
+def load_corpus(specs: list[str]) -> Corpus:
+    return combine_corpora(load_corpora(specs))
+
+
+def load_feature_table(args: argparse.Namespace, corpus: Corpus | None = None) -> FeatureTable:
     """Read the corpora and compute (or fetch from cache) their features, with a progress bar."""
     feature_sets = parse_feature_spec(args.features)
-    corpus = load_corpus(args.corpus)
+    corpus = corpus or load_corpus(args.corpus)
     total = len(corpus.table)
     with progress_bar(f"features {args.features}", total) as advance:
         data = featurize_corpus(
@@ -65,12 +69,40 @@ def cmd_features(args: argparse.Namespace) -> int:
     return 1 if data.errors else 0
 
 
+def _evaluation_corpus(args: argparse.Namespace) -> tuple[Corpus, list[str], dict]:
+    """The corpus to evaluate on, the specs it came from, and (cross) the emotions dropped."""
+    if args.protocol != "cross":
+        if args.train or args.test:
+            raise VoxemoError("--train and --test go with --protocol cross; use --corpus")
+        if not args.corpus:
+            raise VoxemoError(
+                "--corpus NAME=PATH is required (or --protocol cross with --train and --test)"
+            )
+        return load_corpus(args.corpus), args.corpus, {}
+    if not (args.train and args.test) or args.corpus:
+        raise VoxemoError(
+            "--protocol cross takes --train NAME=PATH and --test NAME=PATH "
+            "(each may be repeated) instead of --corpus"
+        )
+    corpus, dropped = cross_corpora(load_corpora(args.train), load_corpora(args.test))
+    for split, counts in dropped.items():
+        if counts:
+            listed = ", ".join(f"{label} ({n} files)" for label, n in counts.items())
+            warn(f"cross-corpus: {split} emotions not shared by both sides were dropped: {listed}")
+    note(f"cross-corpus: {len(corpus.labels)} shared emotions: {', '.join(corpus.labels)}")
+    specs = [f"train {spec}" for spec in args.train] + [f"test {spec}" for spec in args.test]
+    return corpus, specs, dropped
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    data = load_feature_table(args)
+    corpus, specs, dropped = _evaluation_corpus(args)
+    data = load_feature_table(args, corpus)
     result = _evaluate(args, data, args.protocol, speaker_norm=args.speaker_norm)
+    if args.protocol == "cross":
+        result["dropped_labels"] = dropped
     result["config"] = evaluation_config(
         data,
-        corpus_specs=args.corpus,
+        corpus_specs=specs,
         features=args.features,
         feature_configs=[fs.config() for fs in parse_feature_spec(args.features)],
         model=args.model,
@@ -79,6 +111,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         tune=args.tune,
         select=args.select,
         speaker_norm=args.speaker_norm,
+        corpus_norm=args.corpus_norm,
     )
     print_evaluation(result, title=f"{args.model} on {args.features} features, {args.protocol}")
     if args.json:
@@ -104,6 +137,7 @@ def _evaluate(
             tune=args.tune,
             select=args.select,
             speaker_norm=speaker_norm,
+            corpus_norm=getattr(args, "corpus_norm", False),
             on_fold=advance,
         )
 

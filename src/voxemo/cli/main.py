@@ -20,8 +20,18 @@ def _positive(text: str) -> int:
     return value
 
 
+CORPUS_HELP = (
+    "corpus reader and its folder or file: ravdess=DIR, tess=DIR, crema-d=DIR, savee=DIR, "
+    "emodb=DIR (each in its official layout), folder=DIR (one sub-folder per label) or "
+    "csv=FILE (columns path,label[,speaker][,gender])"
+)
+
+
 def _add_extraction(
-    parser: argparse.ArgumentParser, corpus: bool = True, features: bool = True
+    parser: argparse.ArgumentParser,
+    corpus: bool = True,
+    features: bool = True,
+    corpus_required: bool = True,
 ) -> None:
     from voxemo.features import available_feature_sets, default_cache_dir, default_jobs
 
@@ -29,11 +39,9 @@ def _add_extraction(
         parser.add_argument(
             "--corpus",
             action="append",
-            required=True,
+            required=corpus_required,
             metavar="NAME=PATH",
-            help="corpus reader and folder: ravdess=DIR (official layout, .wav or .flac), "
-            "folder=DIR (one sub-folder per label) or csv=FILE (columns path,label[,speaker]); "
-            "repeat to combine corpora",
+            help=f"{CORPUS_HELP}; repeat to train on several corpora together",
         )
     if corpus and features:
         parser.add_argument(
@@ -139,7 +147,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train and test one model per fold of the protocol and report accuracy, "
         f"UAR (balanced accuracy) and macro-F1 with their spread over folds. {protocols}.",
     )
-    _add_extraction(evaluate)
+    _add_extraction(evaluate, corpus_required=False)
+    evaluate.add_argument(
+        "--train",
+        action="append",
+        metavar="NAME=PATH",
+        help="--protocol cross: training corpus (repeat to combine)",
+    )
+    evaluate.add_argument(
+        "--test",
+        action="append",
+        metavar="NAME=PATH",
+        help="--protocol cross: test corpus (repeat to combine)",
+    )
+    evaluate.add_argument(
+        "--corpus-norm",
+        action="store_true",
+        help="z-score features per corpus (each with its own, unlabelled statistics; the test "
+        "corpus's too): for multi-corpus training and --protocol cross",
+    )
     _add_model(evaluate)
     evaluate.add_argument(
         "--protocol",
