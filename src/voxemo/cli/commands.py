@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.table import Table
 
 from voxemo.cli.console import (
+    byte_progress,
     error_line,
     note,
     out,
@@ -334,3 +335,36 @@ def _print_predictions(predictions, labels: list[str]) -> None:
             *(f"{prediction.probabilities[label]:.2f}" for label in labels),
         )
     out.print(table)
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    from voxemo.corpora.download import DATASETS
+
+    if args.json:
+        print_json([vars(spec) for spec in DATASETS.values()])
+        return 0
+    table = Table(title="corpora voxemo reads", title_justify="left")
+    for column in ("name", "corpus", "license", "download", "citation"):
+        table.add_column(column, overflow="fold")
+    for spec in DATASETS.values():
+        how = "voxemo data download" + (" (MD5-verified)" if spec.md5 else "")
+        table.add_row(
+            spec.name,
+            spec.title,
+            spec.license,
+            how if spec.url else f"manual: {spec.manual}",
+            spec.citation,
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_data_download(args: argparse.Namespace) -> int:
+    from voxemo.corpora.download import dataset, download
+
+    spec = dataset(args.name)
+    note(f"{spec.title}: {spec.license}; cite {spec.citation}")
+    with byte_progress(f"downloading {spec.name}") as update:
+        folder = download(args.name, Path(args.to), url=args.url, progress=update)
+    note(f"{spec.name} is in {folder}: read it with --corpus {spec.name}={folder}")
+    return 0

@@ -226,6 +226,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--svg", action="store_true", help="also write every figure as SVG")
     report.set_defaults(handler=commands.cmd_report)
 
+    data = sub.add_parser(
+        "data",
+        help="list supported corpora, download the openly available ones",
+        description="List the corpora voxemo reads (with license and citation) and download "
+        "those with an open download: resumable, checksum-verified where a checksum is "
+        "published, and unpacked in the layout the reader expects.",
+    )
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    data_list = data_sub.add_parser("list", help="supported corpora, licenses and citations")
+    data_list.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    data_list.set_defaults(handler=commands.cmd_data_list)
+    download = data_sub.add_parser("download", help="download and unpack a corpus")
+    download.add_argument("name", metavar="NAME", help="corpus name, as in 'voxemo data list'")
+    download.add_argument("--to", required=True, metavar="DIR", help="folder to unpack into")
+    download.add_argument("--url", help="fetch from this mirror instead of the official address")
+    download.set_defaults(handler=commands.cmd_data_download)
+
     features = sub.add_parser(
         "features",
         help="extract features of corpora into a Parquet table",
