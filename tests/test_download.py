@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import replace
 
 import pytest
+import soundfile as sf
 
 from conftest import tone
 from voxemo.cli.main import main
@@ -19,8 +20,6 @@ from voxemo.errors import VoxemoError
 
 def ravdess_zip() -> bytes:
     """A tiny zip in the official layout: Actor_XX/<name>.wav."""
-    import soundfile as sf
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as bundle:
         for actor in (1, 2):
@@ -97,11 +96,7 @@ def test_interrupted_download_resumes_verifies_and_extracts(served, tmp_path, ca
     assert 0 < partial.stat().st_size < len(served.payload)
 
     assert main(["data", "download", "ravdess", "--to", str(target)]) == 0
-    assert served.requests == [
-        None,
-        f"bytes={partial.stat().st_size if partial.exists() else 0}-",
-    ] or served.requests[1].startswith("bytes=")
-    assert int(served.requests[1].split("=")[1].rstrip("-")) == len(served.payload) // 2
+    assert served.requests == [None, f"bytes={len(served.payload) // 2}-"]
     corpus = read_corpus(f"ravdess={target}")
     assert len(corpus.table) == 4 and not corpus.problems
     assert not partial.exists() and not (target / "Audio_Speech_Actors_01-24.zip").exists()
