@@ -103,7 +103,34 @@ def leaderboard_tables(record: dict, top: int | None = None) -> str:
         f"{len(record['rows'])} configurations in {record['total_minutes']:.0f} minutes. "
         + _machine(record)
     )
+    cross = [row for row in record["rows"] if row["track"] == "cross-corpus"]
+    if cross:
+        lines += [
+            "",
+            "**Cross-corpus: trained on all of RAVDESS, tested on another corpus**",
+            "",
+            *_cross_rows(cross),
+        ]
     return "\n".join(lines)
+
+
+def _cross_rows(rows: list[dict]) -> list[str]:
+    lines = [
+        "| test corpus | features | model | per-corpus normalization | shared emotions | "
+        "accuracy | UAR | macro-F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cells = [
+            row["test_corpus"],
+            row["features"],
+            row["model"],
+            "yes" if row["corpus_norm"] else "no",
+            ", ".join(row["shared_labels"]),
+            *(f"{row[k]:.3f}" for k in ("accuracy", "uar", "macro_f1")),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def anchors_table(anchors: dict) -> str:

@@ -13,6 +13,7 @@ def test_parse_ravdess_name_decodes_every_field():
     fields = parse_ravdess_name("03-01-06-02-01-02-13")
     assert fields == {
         "label": "fearful",
+        "original_label": "06",
         "speaker": "13",
         "gender": "male",
         "modality": "audio-only",

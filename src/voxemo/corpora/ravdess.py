@@ -59,6 +59,7 @@ def parse_ravdess_name(stem: str) -> dict:
         raise ValueError("neutral has no strong intensity")
     return {
         "label": EMOTIONS[emotion],
+        "original_label": f"{emotion:02d}",
         "speaker": f"{actor:02d}",
         "gender": "male" if actor % 2 else "female",
         "modality": MODALITIES[modality],
