@@ -31,26 +31,37 @@ def ravdess_zip() -> bytes:
     return buffer.getvalue()
 
 
-class Server:
-    """Serves one payload with Range support; can cut the first response short."""
+ARCHIVE = "/Audio_Speech_Actors_01-24.zip"
 
-    def __init__(self, payload: bytes, cut_first_at: int | None = None):
+
+class Server:
+    """Serves payloads by path, with Range support; can cut the first response short."""
+
+    def __init__(
+        self,
+        payload: bytes = b"",
+        cut_first_at: int | None = None,
+        routes: dict[str, bytes] | None = None,
+    ):
         self.payload, self.cut_first_at, self.requests = payload, cut_first_at, []
+        self.routes = routes if routes is not None else {ARCHIVE: payload}
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 server.requests.append(self.headers.get("Range"))
+                if self.path not in server.routes:
+                    self.send_error(404)
+                    return
+                data = server.routes[self.path]
                 start = 0
                 if self.headers.get("Range"):
                     start = int(self.headers["Range"].split("=")[1].rstrip("-"))
                     self.send_response(206)
-                    self.send_header(
-                        "Content-Range", f"bytes {start}-{len(payload) - 1}/{len(payload)}"
-                    )
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
                 else:
                     self.send_response(200)
-                body = payload[start:]
+                body = data[start:]
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if server.cut_first_at and len(server.requests) == 1:
@@ -65,7 +76,8 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/Audio_Speech_Actors_01-24.zip"
+        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.url = self.base + ARCHIVE
 
     def close(self):
         self.httpd.shutdown()
@@ -132,8 +144,8 @@ def test_unsafe_zip_members_are_refused(tmp_path, monkeypatch):
 def test_unreachable_server_and_manual_corpora(tmp_path, capsys):
     with pytest.raises(VoxemoError, match="download interrupted"):
         downloads.download("ravdess", tmp_path / "r", url="http://127.0.0.1:9/none.zip", timeout=2)
-    assert main(["data", "download", "crema-d", "--to", str(tmp_path / "c")]) == 1
-    assert "git lfs clone" in capsys.readouterr().err
+    assert main(["data", "download", "savee", "--to", str(tmp_path / "s")]) == 1
+    assert "register on the SAVEE website" in capsys.readouterr().err
 
 
 def test_data_list(capsys):
@@ -143,3 +155,58 @@ def test_data_list(capsys):
     assert listed["ravdess"]["license"] == "CC BY-NC-SA 4.0" and listed["ravdess"]["md5"]
     assert main(["data", "list"]) == 0
     assert "Livingstone" in capsys.readouterr().out
+
+
+def wav_bytes(freq: float) -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, tone(freq, 0.5), 16000, format="WAV")
+    return buffer.getvalue()
+
+
+def test_file_by_file_download_verifies_each_file_against_its_lfs_pointer(tmp_path, monkeypatch):
+    names = ["1001_DFA_ANG_XX", "1001_DFA_NEU_XX", "1002_IEO_HAP_HI"]
+    audio = {name: wav_bytes(200.0 + 50 * i) for i, name in enumerate(names)}
+    routes = {
+        "/SentenceFilenames.csv": (
+            "Stimulus_Number,Filename\n"
+            + "".join(f'{i},"{name}"\n' for i, name in enumerate(names, 1))
+        ).encode(),
+        "/VideoDemographics.csv": b"ActorID,Age,Sex,Race,Ethnicity\n1001,51,Male,x,y\n",
+    }
+    for name, data in audio.items():
+        routes[f"/media/{name}.wav"] = data
+        sha = hashlib.sha256(data).hexdigest()
+        routes[f"/raw/{name}.wav"] = (
+            f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\n".encode()
+        )
+    routes["/media/1002_IEO_HAP_HI.wav"] = b"RIFF corrupted in transit"
+    server = Server(routes=routes)
+    try:
+        files = downloads.FileList(
+            index_url=server.base + "/SentenceFilenames.csv",
+            column="Filename",
+            file_url=server.base + "/media/{name}.wav",
+            pointer_url=server.base + "/raw/{name}.wav",
+            folder="AudioWAV",
+            extras=(("VideoDemographics.csv", server.base + "/VideoDemographics.csv"),),
+        )
+        monkeypatch.setitem(
+            downloads.DATASETS, "crema-d", replace(downloads.DATASETS["crema-d"], files=files)
+        )
+        target = tmp_path / "crema"
+        with pytest.raises(VoxemoError, match=r"1 of 3 files failed.*checksum mismatch"):
+            downloads.download("crema-d", target)
+        assert sorted(p.name for p in (target / "AudioWAV").iterdir()) == [
+            "1001_DFA_ANG_XX.wav",
+            "1001_DFA_NEU_XX.wav",
+        ]
+        routes["/media/1002_IEO_HAP_HI.wav"] = audio["1002_IEO_HAP_HI"]
+        before = len(server.requests)
+        assert downloads.download("crema-d", target) == target
+        fetched_audio = len(server.requests) - before - 2 - 3  # index, extras, 3 pointers
+        assert fetched_audio == 1  # only the file that was missing
+        corpus = read_corpus(f"crema-d={target}")
+        assert sorted(corpus.table["label"]) == ["angry", "happy", "neutral"]
+        assert set(corpus.table.loc[corpus.table["speaker"] == "1001", "gender"]) == {"male"}
+    finally:
+        server.close()

@@ -338,23 +338,24 @@ def _print_predictions(predictions, labels: list[str]) -> None:
 
 
 def cmd_data_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from voxemo.corpora.download import DATASETS
 
     if args.json:
-        print_json([vars(spec) for spec in DATASETS.values()])
+        print_json([asdict(spec) for spec in DATASETS.values()])
         return 0
     table = Table(title="corpora voxemo reads", title_justify="left")
     for column in ("name", "corpus", "license", "download", "citation"):
         table.add_column(column, overflow="fold")
     for spec in DATASETS.values():
-        how = "voxemo data download" + (" (MD5-verified)" if spec.md5 else "")
-        table.add_row(
-            spec.name,
-            spec.title,
-            spec.license,
-            how if spec.url else f"manual: {spec.manual}",
-            spec.citation,
-        )
+        if spec.files:
+            how = "voxemo data download (file by file, SHA-256-verified)"
+        elif spec.url:
+            how = "voxemo data download" + (" (MD5-verified)" if spec.md5 else "")
+        else:
+            how = f"manual: {spec.manual}"
+        table.add_row(spec.name, spec.title, spec.license, how, spec.citation)
     out.print(table)
     return 0
 

@@ -7,12 +7,14 @@ then unpacked into ``<to>`` in the layout the corpus reader expects.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,19 @@ from voxemo.errors import VoxemoError
 CHUNK = 1 << 20
 DONE_MARKER = ".voxemo-download-complete"
 ByteProgress = Callable[[int, int | None], None]  # (bytes so far, total or None)
+
+
+@dataclass(frozen=True)
+class FileList:
+    """A corpus published file by file: an index (CSV) of names, a URL per file, and
+    optionally a Git LFS pointer per file whose SHA-256 every download is checked against."""
+
+    index_url: str
+    column: str
+    file_url: str  # with {name}
+    folder: str
+    pointer_url: str | None = None  # with {name}
+    extras: tuple[tuple[str, str], ...] = ()  # (file name, URL) fetched beside the audio
 
 
 @dataclass(frozen=True)
@@ -33,8 +48,13 @@ class Dataset:
     url: str | None = None
     filename: str | None = None
     md5: str | None = None
+    files: FileList | None = None
     manual: str | None = None  # how to get it where there is no open download
 
+
+CREMA_RAW = "https://raw.githubusercontent.com/CheyneyComputerScience/CREMA-D/master"
+CREMA_MEDIA = "https://media.githubusercontent.com/media/CheyneyComputerScience/CREMA-D/master"
+PARALLEL_FILES = 8
 
 DATASETS = {
     "ravdess": Dataset(
@@ -64,8 +84,14 @@ DATASETS = {
         "Open Database License (ODbL) 1.0",
         "Cao et al. (2014), IEEE Transactions on Affective Computing 5(4): 377-390",
         "https://github.com/CheyneyComputerScience/CREMA-D",
-        manual="its audio is stored with Git LFS: 'git lfs clone "
-        "https://github.com/CheyneyComputerScience/CREMA-D' and read it as crema-d=CREMA-D",
+        files=FileList(
+            index_url=f"{CREMA_RAW}/SentenceFilenames.csv",
+            column="Filename",
+            file_url=f"{CREMA_MEDIA}/AudioWAV/{{name}}.wav",
+            pointer_url=f"{CREMA_RAW}/AudioWAV/{{name}}.wav",
+            folder="AudioWAV",
+            extras=(("VideoDemographics.csv", f"{CREMA_RAW}/VideoDemographics.csv"),),
+        ),
     ),
     "savee": Dataset(
         "savee",
@@ -102,20 +128,24 @@ def download(
 ) -> Path:
     """Download (resuming a partial file), verify and extract ``name`` into ``to``."""
     spec = dataset(name)
-    if spec.url is None and url is None:
+    if spec.url is None and spec.files is None and url is None:
         raise VoxemoError(f"{name}: no open download; {spec.manual}")
     to = Path(to)
     marker = to / DONE_MARKER
     if marker.exists():
         return to
     to.mkdir(parents=True, exist_ok=True)
+    if spec.files and url is None:
+        _fetch_file_list(spec.files, to, progress, timeout)
+        marker.write_text(f"{spec.name} {len(list((to / spec.files.folder).iterdir()))} files\n")
+        return to
     archive = to / (spec.filename or f"{name}.zip")
     if not archive.exists():
         partial = archive.with_name(archive.name + ".part")
         _fetch(url or spec.url, partial, progress, timeout)
         partial.replace(archive)
     if spec.md5:
-        digest = _md5(archive)
+        digest = _digest(archive)
         if digest != spec.md5:
             archive.unlink()
             raise VoxemoError(
@@ -128,8 +158,11 @@ def download(
     return to
 
 
-def _fetch(url: str, partial: Path, progress: ByteProgress | None, timeout: float) -> None:
-    have = partial.stat().st_size if partial.exists() else 0
+def _fetch(
+    url: str, partial: Path, progress: ByteProgress | None, timeout: float, fresh: bool = False
+) -> None:
+    """Download ``url`` into ``partial``, resuming what is there unless ``fresh``."""
+    have = partial.stat().st_size if partial.exists() and not fresh else 0
     request = urllib.request.Request(url, headers={"User-Agent": "voxemo"})
     if have:
         request.add_header("Range", f"bytes={have}-")
@@ -160,8 +193,81 @@ def _fetch(url: str, partial: Path, progress: ByteProgress | None, timeout: floa
         ) from None
 
 
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
+def _fetch_file_list(
+    files: FileList, to: Path, progress: ByteProgress | None, timeout: float
+) -> None:
+    """Fetch every listed file not already present and verified; report all failures at the
+    end, so one bad file costs a re-run of that file only."""
+    index = to / Path(files.index_url.split("?")[0]).name
+    _fetch(files.index_url, index, None, timeout, fresh=True)
+    for name, extra_url in files.extras:
+        _fetch(extra_url, to / name, None, timeout, fresh=True)
+    with index.open(newline="") as f:
+        names = sorted({row[files.column] for row in csv.DictReader(f) if row.get(files.column)})
+    folder = to / files.folder
+    folder.mkdir(exist_ok=True)
+    failures, done = [], 0
+
+    def one(name: str) -> str | None:
+        try:
+            _fetch_verified(files, name, folder, timeout)
+        except VoxemoError as exc:
+            return str(exc)
+        return None
+
+    with ThreadPoolExecutor(PARALLEL_FILES) as pool:
+        for error in pool.map(one, names):
+            done += 1
+            if error:
+                failures.append(error)
+            if progress:
+                progress(done, len(names))
+    if failures:
+        raise VoxemoError(
+            f"{len(failures)} of {len(names)} files failed (first: {failures[0]}); "
+            "run the command again to fetch the rest"
+        )
+
+
+def _fetch_verified(files: FileList, name: str, folder: Path, timeout: float) -> None:
+    target = folder / Path(files.file_url.format(name=name)).name
+    expected = None
+    if files.pointer_url:
+        pointer = _read_url(files.pointer_url.format(name=name), timeout).decode(errors="replace")
+        expected = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in pointer.splitlines()
+                if line.startswith("oid sha256:")
+            ),
+            None,
+        )
+    if target.exists() and (expected is None or _digest(target, "sha256") == expected):
+        return
+    partial = target.with_name(target.name + ".part")
+    _fetch(files.file_url.format(name=name), partial, None, timeout, fresh=True)
+    if expected and _digest(partial, "sha256") != expected:
+        partial.unlink()
+        raise VoxemoError(
+            f"{target.name}: checksum mismatch (SHA-256 differs from the "
+            "published Git LFS pointer); deleted"
+        )
+    partial.replace(target)
+
+
+def _read_url(url: str, timeout: float) -> bytes:
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "voxemo"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise VoxemoError(f"{url}: download failed (HTTP {exc.code} {exc.reason})") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise VoxemoError(f"{url}: download failed ({getattr(exc, 'reason', exc)})") from None
+
+
+def _digest(path: Path, algorithm: str = "md5") -> str:
+    digest = hashlib.new(algorithm, usedforsecurity=False)
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
