@@ -24,7 +24,7 @@ from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import FeatureTable, featurize_corpus
 from voxemo.models import fit_model, get_model_kind, load_model, save_model
-from voxemo.models.training import model_card
+from voxemo.models.card import model_card
 from voxemo.recognizer import expand_inputs, predict_files
 
 
