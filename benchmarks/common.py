@@ -52,7 +52,7 @@ def evaluation_row(data, *, features: str, model: str, protocol: str, **options)
         "features": features,
         "model": model,
         "protocol": protocol,
-        "track": result["track"],
+        "track": "cross-corpus" if protocol == "cross" else result["track"],
         "speaker_independent": result["speaker_independent"],
         "files": len(data.table),
         "folds": len(result["folds"]),

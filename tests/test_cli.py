@@ -181,3 +181,10 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error: no model given")
     assert "Traceback" not in result.stderr
+
+
+def test_train_refuses_a_kind_that_cannot_be_saved_safely(fake_ravdess, tmp_path, capsys):
+    args = ["train", "--corpus", f"ravdess={fake_ravdess}", "--model", "hgb", "--out"]
+    code, _, err = run([*args, tmp_path / "m"], capsys)
+    assert code == 1 and "cannot be converted to ONNX" in one_error_line(err)
+    assert not (tmp_path / "m").exists()

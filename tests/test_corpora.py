@@ -13,6 +13,7 @@ def test_parse_ravdess_name_decodes_every_field():
     fields = parse_ravdess_name("03-01-06-02-01-02-13")
     assert fields == {
         "label": "fearful",
+        "original_label": "06",
         "speaker": "13",
         "gender": "male",
         "modality": "audio-only",
@@ -48,7 +49,8 @@ def test_ravdess_reader_reads_wav_and_flac_and_reports_the_rest(tmp_path):
     root = make_ravdess(tmp_path / "r", actors=(1, 2), files_per_emotion=2)
     write(root / "Actor_03" / "03-01-05-02-01-01-03.flac", tone(), format="FLAC")
     write(root / "Actor_03" / "03-01-99-01-01-01-03.wav", tone())
-    (root / "README.txt").write_text("notes")
+    (root / "README.txt").write_text("documentation is skipped without a word")
+    (root / "Actor_03" / "take.bin").write_bytes(b"stray")
     (root / ".DS_Store").write_text("hidden files are ignored")
     corpus = read_ravdess(root)
     assert len(corpus.table) == 9
@@ -58,7 +60,7 @@ def test_ravdess_reader_reads_wav_and_flac_and_reports_the_rest(tmp_path):
         assert column in corpus.table
     assert len(corpus.problems) == 2
     assert any("unknown emotion code 99" in p for p in corpus.problems)
-    assert any("README.txt: not an audio file" in p for p in corpus.problems)
+    assert any("take.bin: not an audio file" in p for p in corpus.problems)
 
 
 def test_missing_corpus_folder_is_one_clear_error(tmp_path):
@@ -67,7 +69,7 @@ def test_missing_corpus_folder_is_one_clear_error(tmp_path):
 
 
 def test_empty_corpus_is_an_error(tmp_path):
-    (tmp_path / "x.txt").write_text("x")
+    (tmp_path / "x.dat").write_text("x")
     with pytest.raises(CorpusError, match=r"no usable recordings.*not an audio file"):
         read_ravdess(tmp_path)
 

@@ -8,7 +8,7 @@ from voxemo.errors import ModelError, VoxemoError
 from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import FeatureTable
 from voxemo.models import MODEL_KINDS, build_model, fit_model, load_model, save_model
-from voxemo.models.training import model_card
+from voxemo.models.card import model_card
 from voxemo.recognizer import predict_files
 
 

@@ -9,7 +9,7 @@ from conftest import separable
 from voxemo.errors import CorpusError
 from voxemo.evaluation import evaluate
 from voxemo.evaluation.run import SPEAKER_ADAPTED, UTTERANCE_LEVEL
-from voxemo.features.normalization import OnlineSpeakerNormalizer, normalize_per_speaker
+from voxemo.features.normalization import OnlineSpeakerNormalizer, normalize_per_group
 from voxemo.models import selection
 
 
@@ -59,7 +59,7 @@ def test_speaker_norm_z_scores_each_speaker():
     features = rng.normal(5.0, 3.0, (40, 4))
     speakers = np.repeat(["a", "b"], 20)
     features[speakers == "b"] += 100.0
-    normalized = normalize_per_speaker(features, speakers)
+    normalized = normalize_per_group(features, speakers)
     for speaker in ("a", "b"):
         rows = normalized[speakers == speaker]
         np.testing.assert_allclose(rows.mean(axis=0), 0.0, atol=1e-5)
@@ -68,7 +68,7 @@ def test_speaker_norm_z_scores_each_speaker():
 
 def test_constant_feature_is_centred_not_divided_by_zero():
     features = np.ones((5, 2))
-    assert np.isfinite(normalize_per_speaker(features, np.array(["a"] * 5))).all()
+    assert np.isfinite(normalize_per_group(features, np.array(["a"] * 5))).all()
 
 
 def test_online_normalizer_converges_to_the_batch_one():
@@ -80,7 +80,7 @@ def test_online_normalizer_converges_to_the_batch_one():
     np.testing.assert_allclose(unseen, features[0], rtol=1e-6)
     for speaker, row in zip(speakers, features, strict=True):
         online.update(speaker, row)
-    expected = normalize_per_speaker(features, speakers)
+    expected = normalize_per_group(features, speakers)
     for index, (speaker, row) in enumerate(zip(speakers, features, strict=True)):
         np.testing.assert_allclose(online.transform(speaker, row), expected[index], atol=1e-5)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.table import Table
 
 from voxemo.cli.console import (
+    byte_progress,
     error_line,
     note,
     out,
@@ -17,13 +18,13 @@ from voxemo.cli.console import (
     report_problems,
     warn,
 )
-from voxemo.corpora import Corpus, combine_corpora, read_corpus
+from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import FeatureTable, featurize_corpus
 from voxemo.models import fit_model, get_model_kind, load_model, save_model
-from voxemo.models.training import model_card
+from voxemo.models.card import model_card
 from voxemo.recognizer import expand_inputs, predict_files
 
 
@@ -31,19 +32,23 @@ def cache_from(args: argparse.Namespace) -> FeatureCache | None:
     return None if args.no_cache else FeatureCache(default_cache_dir())
 
 
-def load_corpus(specs: list[str]) -> Corpus:
+def load_corpora(specs: list[str]) -> list[Corpus]:
     corpora = [read_corpus(spec) for spec in specs]
     for corpus in corpora:
         report_problems(
             f"files in {corpus.root} left out of corpus '{corpus.name}'", corpus.problems
         )
-    return combine_corpora(corpora)
+    return corpora
 
 
-def load_feature_table(args: argparse.Namespace) -> FeatureTable:
+def load_corpus(specs: list[str]) -> Corpus:
+    return combine_corpora(load_corpora(specs))
+
+
+def load_feature_table(args: argparse.Namespace, corpus: Corpus | None = None) -> FeatureTable:
     """Read the corpora and compute (or fetch from cache) their features, with a progress bar."""
     feature_sets = parse_feature_spec(args.features)
-    corpus = load_corpus(args.corpus)
+    corpus = corpus or load_corpus(args.corpus)
     total = len(corpus.table)
     with progress_bar(f"features {args.features}", total) as advance:
         data = featurize_corpus(
@@ -65,12 +70,40 @@ def cmd_features(args: argparse.Namespace) -> int:
     return 1 if data.errors else 0
 
 
+def _evaluation_corpus(args: argparse.Namespace) -> tuple[Corpus, list[str], dict]:
+    """The corpus to evaluate on, the specs it came from, and (cross) the emotions dropped."""
+    if args.protocol != "cross":
+        if args.train or args.test:
+            raise VoxemoError("--train and --test go with --protocol cross; use --corpus")
+        if not args.corpus:
+            raise VoxemoError(
+                "--corpus NAME=PATH is required (or --protocol cross with --train and --test)"
+            )
+        return load_corpus(args.corpus), args.corpus, {}
+    if not (args.train and args.test) or args.corpus:
+        raise VoxemoError(
+            "--protocol cross takes --train NAME=PATH and --test NAME=PATH "
+            "(each may be repeated) instead of --corpus"
+        )
+    corpus, dropped = cross_corpora(load_corpora(args.train), load_corpora(args.test))
+    for split, counts in dropped.items():
+        if counts:
+            listed = ", ".join(f"{label} ({n} files)" for label, n in counts.items())
+            warn(f"cross-corpus: {split} emotions not shared by both sides were dropped: {listed}")
+    note(f"cross-corpus: {len(corpus.labels)} shared emotions: {', '.join(corpus.labels)}")
+    specs = [f"train {spec}" for spec in args.train] + [f"test {spec}" for spec in args.test]
+    return corpus, specs, dropped
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    data = load_feature_table(args)
+    corpus, specs, dropped = _evaluation_corpus(args)
+    data = load_feature_table(args, corpus)
     result = _evaluate(args, data, args.protocol, speaker_norm=args.speaker_norm)
+    if args.protocol == "cross":
+        result["dropped_labels"] = dropped
     result["config"] = evaluation_config(
         data,
-        corpus_specs=args.corpus,
+        corpus_specs=specs,
         features=args.features,
         feature_configs=[fs.config() for fs in parse_feature_spec(args.features)],
         model=args.model,
@@ -79,10 +112,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         tune=args.tune,
         select=args.select,
         speaker_norm=args.speaker_norm,
+        corpus_norm=args.corpus_norm,
     )
     print_evaluation(result, title=f"{args.model} on {args.features} features, {args.protocol}")
     if args.json:
         _write_evaluation(result, Path(args.json))
+    if args.report:
+        _write_report([result], Path(args.report), svg=False)
     return 0
 
 
@@ -102,22 +138,66 @@ def _evaluate(
             tune=args.tune,
             select=args.select,
             speaker_norm=speaker_norm,
+            corpus_norm=getattr(args, "corpus_norm", False),
             on_fold=advance,
         )
 
 
 def _write_evaluation(result: dict, path: Path) -> None:
-    from voxemo.evaluation.plots import plot_confusion
+    from voxemo.reports.evaluation import evaluation_title
+    from voxemo.reports.figures import confusion_figure
+    from voxemo.reports.style import save
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")
-    config = result["config"]
     figure = path.with_name(f"{path.stem}-confusion.png")
-    title = f"{config['model']} / {config['features']} / {config['protocol']}: " + (
-        f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}"
+    save(
+        confusion_figure(result["confusion_matrix"], result["labels"], evaluation_title(result)),
+        figure,
     )
-    plot_confusion(result["confusion_matrix"], result["labels"], figure, title)
     note(f"wrote {path} and {figure}")
+
+
+def _write_report(results: list[dict], out: Path, svg: bool) -> None:
+    from voxemo.reports.evaluation import write_evaluation_report
+
+    note(f"wrote {write_evaluation_report(results, out, svg)}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    results = []
+    for path in map(Path, args.evaluations):
+        try:
+            result = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise VoxemoError(f"{path}: no such evaluation JSON file") from None
+        except (OSError, ValueError) as exc:
+            raise VoxemoError(f"{path}: not a readable evaluation JSON file ({exc})") from None
+        if not isinstance(result, dict) or not {"config", "folds", "track"} <= set(result):
+            raise VoxemoError(f"{path}: not a voxemo evaluation (written by evaluate --json)")
+        results.append(result)
+    _write_report(results, Path(args.out), args.svg)
+    return 0
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from voxemo.reports.explore import FEATURES, explore_corpus
+
+    corpus = load_corpus(args.corpus)
+    with progress_bar(f"features {FEATURES}", len(corpus.table)) as advance:
+        page, data = explore_corpus(
+            corpus,
+            Path(args.out),
+            example=args.example,
+            svg=args.svg,
+            tsne=not args.no_tsne,
+            jobs=args.jobs,
+            cache=cache_from(args),
+            progress=advance,
+        )
+    report_problems("files failed and were left out", data.errors)
+    note(f"wrote {page}")
+    return 0
 
 
 def print_evaluation(result: dict, title: str) -> None:
@@ -255,3 +335,37 @@ def _print_predictions(predictions, labels: list[str]) -> None:
             *(f"{prediction.probabilities[label]:.2f}" for label in labels),
         )
     out.print(table)
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from voxemo.corpora.download import DATASETS
+
+    if args.json:
+        print_json([asdict(spec) for spec in DATASETS.values()])
+        return 0
+    table = Table(title="corpora voxemo reads", title_justify="left")
+    for column in ("name", "corpus", "license", "download", "citation"):
+        table.add_column(column, overflow="fold")
+    for spec in DATASETS.values():
+        if spec.files:
+            how = "voxemo data download (file by file, SHA-256-verified)"
+        elif spec.url:
+            how = "voxemo data download" + (" (MD5-verified)" if spec.md5 else "")
+        else:
+            how = f"manual: {spec.manual}"
+        table.add_row(spec.name, spec.title, spec.license, how, spec.citation)
+    out.print(table)
+    return 0
+
+
+def cmd_data_download(args: argparse.Namespace) -> int:
+    from voxemo.corpora.download import dataset, download
+
+    spec = dataset(args.name)
+    note(f"{spec.title}: {spec.license}; cite {spec.citation}")
+    with byte_progress(f"downloading {spec.name}") as update:
+        folder = download(args.name, Path(args.to), url=args.url, progress=update)
+    note(f"{spec.name} is in {folder}: read it with --corpus {spec.name}={folder}")
+    return 0

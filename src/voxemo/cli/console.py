@@ -11,17 +11,19 @@ from rich.console import Console
 from rich.markup import escape as _escape
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
+    TransferSpeedColumn,
 )
 
 out = Console(highlight=False)
 if not out.is_terminal:
     out = Console(highlight=False, width=160)  # piped output: wide tables, no wrapping
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 MAX_LISTED_PROBLEMS = 10
 
@@ -43,6 +45,24 @@ def progress_bar(description: str, total: int) -> Iterator:
     with progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
+
+
+@contextmanager
+def byte_progress(description: str) -> Iterator:
+    """Yields ``update(done, total)`` for downloads, drawn in bytes with speed."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def note(message: str) -> None:

@@ -20,19 +20,30 @@ def _positive(text: str) -> int:
     return value
 
 
-def _add_extraction(parser: argparse.ArgumentParser, corpus: bool = True) -> None:
+CORPUS_HELP = (
+    "corpus reader and its folder or file: ravdess=DIR, tess=DIR, crema-d=DIR, savee=DIR, "
+    "emodb=DIR (each in its official layout), folder=DIR (one sub-folder per label) or "
+    "csv=FILE (columns path,label[,speaker][,gender])"
+)
+
+
+def _add_extraction(
+    parser: argparse.ArgumentParser,
+    corpus: bool = True,
+    features: bool = True,
+    corpus_required: bool = True,
+) -> None:
     from voxemo.features import available_feature_sets, default_cache_dir, default_jobs
 
     if corpus:
         parser.add_argument(
             "--corpus",
             action="append",
-            required=True,
+            required=corpus_required,
             metavar="NAME=PATH",
-            help="corpus reader and folder: ravdess=DIR (official layout, .wav or .flac), "
-            "folder=DIR (one sub-folder per label) or csv=FILE (columns path,label[,speaker]); "
-            "repeat to combine corpora",
+            help=f"{CORPUS_HELP}; repeat to train on several corpora together",
         )
+    if corpus and features:
         parser.add_argument(
             "--features",
             default="seed",
@@ -136,7 +147,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train and test one model per fold of the protocol and report accuracy, "
         f"UAR (balanced accuracy) and macro-F1 with their spread over folds. {protocols}.",
     )
-    _add_extraction(evaluate)
+    _add_extraction(evaluate, corpus_required=False)
+    evaluate.add_argument(
+        "--train",
+        action="append",
+        metavar="NAME=PATH",
+        help="--protocol cross: training corpus (repeat to combine)",
+    )
+    evaluate.add_argument(
+        "--test",
+        action="append",
+        metavar="NAME=PATH",
+        help="--protocol cross: test corpus (repeat to combine)",
+    )
+    evaluate.add_argument(
+        "--corpus-norm",
+        action="store_true",
+        help="z-score features per corpus (each with its own, unlabelled statistics; the test "
+        "corpus's too): for multi-corpus training and --protocol cross",
+    )
     _add_model(evaluate)
     evaluate.add_argument(
         "--protocol",
@@ -156,7 +185,63 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.json",
         help="write the evaluation JSON here, and a confusion-matrix PNG beside it",
     )
+    evaluate.add_argument(
+        "--report",
+        metavar="DIR",
+        help="write an HTML report (figures, per-class, per-fold and per-speaker scores, "
+        "confused pairs, misclassified recordings with players) into DIR",
+    )
     evaluate.set_defaults(handler=commands.cmd_evaluate)
+
+    explore = sub.add_parser(
+        "explore",
+        help="figures of a corpus and a page that shows them",
+        description="Write PNG figures of a corpus and an index.html that shows them: counts "
+        "per emotion, gender, intensity and speaker, durations and silence, one recording in "
+        "detail, one text spoken with every emotion, per-emotion spectra, pitch and loudness, "
+        "and PCA/t-SNE maps coloured by emotion and by speaker.",
+    )
+    _add_extraction(explore, features=False)
+    explore.add_argument("--out", required=True, metavar="DIR", help="folder for the figures")
+    explore.add_argument(
+        "--example",
+        metavar="FILE",
+        help="recording to show in detail; its speaker, statement and intensity also pick the "
+        "one-text-every-emotion figure (default: a neutral recording of a female speaker, "
+        "first statement, where the corpus has those fields)",
+    )
+    explore.add_argument("--svg", action="store_true", help="also write every figure as SVG")
+    explore.add_argument("--no-tsne", action="store_true", help="skip the t-SNE map (slowest)")
+    explore.set_defaults(handler=commands.cmd_explore)
+
+    report = sub.add_parser(
+        "report",
+        help="HTML report from evaluation JSON files",
+        description="Write an HTML report from one or more evaluation JSON files written by "
+        "'voxemo evaluate --json', e.g. the utterance-level and the speaker-adapted track of "
+        "one configuration side by side.",
+    )
+    report.add_argument("evaluations", nargs="+", metavar="EVALUATION.json")
+    report.add_argument("--out", required=True, metavar="DIR")
+    report.add_argument("--svg", action="store_true", help="also write every figure as SVG")
+    report.set_defaults(handler=commands.cmd_report)
+
+    data = sub.add_parser(
+        "data",
+        help="list supported corpora, download the openly available ones",
+        description="List the corpora voxemo reads (with license and citation) and download "
+        "those with an open download: resumable, checksum-verified where a checksum is "
+        "published, and unpacked in the layout the reader expects.",
+    )
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    data_list = data_sub.add_parser("list", help="supported corpora, licenses and citations")
+    data_list.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    data_list.set_defaults(handler=commands.cmd_data_list)
+    download = data_sub.add_parser("download", help="download and unpack a corpus")
+    download.add_argument("name", metavar="NAME", help="corpus name, as in 'voxemo data list'")
+    download.add_argument("--to", required=True, metavar="DIR", help="folder to unpack into")
+    download.add_argument("--url", help="fetch from this mirror instead of the official address")
+    download.set_defaults(handler=commands.cmd_data_download)
 
     features = sub.add_parser(
         "features",

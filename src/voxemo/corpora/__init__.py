@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
+from voxemo.corpora.acted import read_crema_d, read_emodb, read_savee, read_tess
+from voxemo.corpora.combine import combine_corpora, cross_corpora
 from voxemo.corpora.csv_table import read_csv_corpus
 from voxemo.corpora.folder import read_folder
 from voxemo.corpora.ravdess import EMOBOX_FOLDS, parse_ravdess_name, read_ravdess
@@ -15,6 +15,10 @@ from voxemo.errors import CorpusError
 
 READERS: dict[str, Callable[[Path], Corpus]] = {
     "ravdess": read_ravdess,
+    "tess": read_tess,
+    "crema-d": read_crema_d,
+    "savee": read_savee,
+    "emodb": read_emodb,
     "folder": read_folder,
     "csv": read_csv_corpus,
 }
@@ -25,6 +29,7 @@ __all__ = [
     "READERS",
     "Corpus",
     "combine_corpora",
+    "cross_corpora",
     "is_audio_file",
     "parse_corpus_spec",
     "parse_ravdess_name",
@@ -47,22 +52,3 @@ def parse_corpus_spec(spec: str) -> tuple[str, Path]:
 def read_corpus(spec: str) -> Corpus:
     name, path = parse_corpus_spec(spec)
     return READERS[name](path)
-
-
-def combine_corpora(corpora: list[Corpus]) -> Corpus:
-    """Stack several corpora into one table; speakers are prefixed with their corpus name."""
-    if len(corpora) == 1:
-        return corpora[0]
-    tables = []
-    for corpus in corpora:
-        table = corpus.table.copy()
-        table["speaker"] = corpus.name + ":" + table["speaker"].astype("string")
-        tables.append(table)
-    labels = list(dict.fromkeys(label for corpus in corpora for label in corpus.labels))
-    return Corpus(
-        name="+".join(corpus.name for corpus in corpora),
-        root=corpora[0].root,
-        table=pd.concat(tables, ignore_index=True),
-        labels=labels,
-        problems=[problem for corpus in corpora for problem in corpus.problems],
-    )

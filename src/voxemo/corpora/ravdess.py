@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voxemo.corpora.table import Corpus, is_audio_file, make_corpus, require_directory, walk_files
+from voxemo.corpora.table import Corpus, audio_files, make_corpus, require_directory
 
 EMOTIONS = {
     1: "neutral",
@@ -59,6 +59,7 @@ def parse_ravdess_name(stem: str) -> dict:
         raise ValueError("neutral has no strong intensity")
     return {
         "label": EMOTIONS[emotion],
+        "original_label": f"{emotion:02d}",
         "speaker": f"{actor:02d}",
         "gender": "male" if actor % 2 else "female",
         "modality": MODALITIES[modality],
@@ -74,11 +75,9 @@ def parse_ravdess_name(stem: str) -> dict:
 def read_ravdess(root: str | Path) -> Corpus:
     """Read the official layout (``Actor_XX/*.wav`` or the FLAC copy) into a corpus table."""
     root = require_directory(Path(root))
-    rows, problems = [], []
-    for path in walk_files(root):
-        if not is_audio_file(path):
-            problems.append(f"{path}: not an audio file")
-            continue
+    rows = []
+    paths, problems = audio_files(root)
+    for path in paths:
         try:
             fields = parse_ravdess_name(path.stem)
         except ValueError as exc:

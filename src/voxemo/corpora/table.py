@@ -18,6 +18,10 @@ from voxemo.errors import CorpusError
 
 BASE_COLUMNS = ("path", "label", "speaker", "gender", "corpus")
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff"})
+# Files that corpora ship beside their audio (read-me, licence, metadata tables).
+DOCUMENT_EXTENSIONS = frozenset(
+    {".txt", ".md", ".csv", ".tsv", ".pdf", ".doc", ".docx", ".json", ".xlsx", ".html"}
+)
 
 
 @dataclass
@@ -74,3 +78,15 @@ def walk_files(root: Path) -> list[Path]:
 
 def is_audio_file(path: Path) -> bool:
     return path.suffix.lower() in AUDIO_EXTENSIONS
+
+
+def audio_files(root: Path) -> tuple[list[Path], list[str]]:
+    """Audio files below ``root``, plus a problem line for every other file that is not
+    documentation (so a stray or mis-named file is reported, never silently dropped)."""
+    audio, problems = [], []
+    for path in walk_files(root):
+        if is_audio_file(path):
+            audio.append(path)
+        elif path.suffix.lower() not in DOCUMENT_EXTENSIONS:
+            problems.append(f"{path}: not an audio file")
+    return audio, problems

@@ -16,8 +16,9 @@ PROTOCOLS = {
     "gender as extra features; speakers leak, kept only to reproduce the study",
     "emobox": "6 speaker-independent folds of RAVDESS actors (EmoBox)",
     "loso": "leave one speaker out",
+    "cross": "train on one set of corpora, test on another, over the emotions both have",
 }
-SPEAKER_INDEPENDENT = frozenset({"emobox", "loso"})
+SPEAKER_INDEPENDENT = frozenset({"emobox", "loso", "cross"})
 SEED_SPLIT_STATE = 42
 SEED_TEST_SIZE = 0.2
 
@@ -36,6 +37,8 @@ def make_folds(protocol: str, table: pd.DataFrame) -> list[Fold]:
         raise VoxemoError(f"protocol '{protocol}': unknown (known: {', '.join(PROTOCOLS)})")
     if protocol == "seed":
         return [_seed_split(table)]
+    if protocol == "cross":
+        return [_cross_split(table)]
     if table["speaker"].isna().any():
         raise CorpusError(
             f"protocol '{protocol}' needs a speaker for every file; this corpus has none"
@@ -51,6 +54,17 @@ def _seed_split(table: pd.DataFrame) -> Fold:
     )
     speakers = sorted(table["speaker"].iloc[test].dropna().astype(str).unique())
     return Fold("random 80/20", np.sort(train), np.sort(test), speakers)
+
+
+def _cross_split(table: pd.DataFrame) -> Fold:
+    if "split" not in table:
+        raise CorpusError("protocol 'cross' needs training and test corpora (--train and --test)")
+    is_test = table["split"] == "test"
+    return _fold(f"{_corpora(table[~is_test])} -> {_corpora(table[is_test])}", is_test, table)
+
+
+def _corpora(table: pd.DataFrame) -> str:
+    return "+".join(dict.fromkeys(table["corpus"].astype(str)))
 
 
 def _emobox_folds(table: pd.DataFrame) -> list[Fold]:

@@ -20,7 +20,7 @@ from voxemo.evaluation.protocols import (
     speaker_extras,
 )
 from voxemo.features.dataset import FeatureTable
-from voxemo.features.normalization import normalize_per_speaker
+from voxemo.features.normalization import normalize_per_group
 from voxemo.models import build_model, get_model_kind
 from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
 from voxemo.provenance import provenance
@@ -33,14 +33,18 @@ LEAK_WARNING = (
 )
 
 
-def model_inputs(data: FeatureTable, protocol: str, speaker_norm: bool = False) -> np.ndarray:
-    """The feature matrix (per-speaker normalized on the speaker-adapted track), plus the
+def model_inputs(
+    data: FeatureTable, protocol: str, speaker_norm: bool = False, corpus_norm: bool = False
+) -> np.ndarray:
+    """The feature matrix (normalized per corpus and/or per speaker where asked), plus the
     speaker extras that only the study's protocol uses."""
     features = data.features
+    if corpus_norm:
+        features = normalize_per_group(features, data.table["corpus"].astype(str).to_numpy())
     if speaker_norm:
         if data.table["speaker"].isna().any():
             raise CorpusError("--speaker-norm needs a speaker for every file; this corpus has none")
-        features = normalize_per_speaker(features, data.table["speaker"].astype(str).to_numpy())
+        features = normalize_per_group(features, data.table["speaker"].astype(str).to_numpy())
     if protocol == "seed":
         return np.hstack([features, speaker_extras(data.table)])
     return features
@@ -56,15 +60,17 @@ def evaluate(
     tune: bool = True,
     select: int | None = None,
     speaker_norm: bool = False,
+    corpus_norm: bool = False,
     on_fold: Callable[[], None] | None = None,
 ) -> dict:
     """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready).
 
     With ``tune``, each fold's hyper-parameters are chosen by grouped cross-validation over
-    that fold's training speakers only.
+    that fold's training speakers only. ``corpus_norm`` z-scores features per corpus (with
+    the test corpus's own, unlabelled statistics): an option for multi- and cross-corpus runs.
     """
     folds = make_folds(protocol, data.table)
-    inputs = model_inputs(data, protocol, speaker_norm)
+    inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
     truth = data.table["label"].astype(str).to_numpy()
     speakers = data.table["speaker"].astype(str).to_numpy()
     labels = [label for label in data.labels if label in set(truth)]
@@ -112,6 +118,7 @@ def evaluate(
         "folds": fold_rows,
         "speaker_independent": protocol in SPEAKER_INDEPENDENT,
         "track": SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL,
+        "corpus_norm": corpus_norm,
         "predictions": predictions,
     }
     if protocol == "seed":
@@ -141,6 +148,7 @@ def evaluation_config(
     tune: bool = True,
     select: int | None = None,
     speaker_norm: bool = False,
+    corpus_norm: bool = False,
 ) -> dict:
     """The full configuration recorded beside every score."""
     params = build_model(model, seed, select).get_params(deep=True)
@@ -160,6 +168,7 @@ def evaluation_config(
             "scoring": INNER_SCORING,
         },
         "speaker_norm": speaker_norm,
+        "corpus_norm": corpus_norm,
         "protocol": protocol,
         "protocol_description": PROTOCOLS[protocol],
         "seeds": {"model": seed, **({"split": SEED_SPLIT_STATE} if protocol == "seed" else {})},

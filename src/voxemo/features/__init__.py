@@ -2,6 +2,7 @@
 
 # Importing a feature-set module registers its sets by name.
 from voxemo.features import opensmile_sets as _opensmile_sets  # noqa: F401
+from voxemo.features import overview as _overview  # noqa: F401
 from voxemo.features import prosody as _prosody  # noqa: F401
 from voxemo.features import seed as _seed  # noqa: F401
 from voxemo.features import spectral as _spectral  # noqa: F401

@@ -13,12 +13,13 @@ import numpy as np
 MIN_STD = 1e-8
 
 
-def normalize_per_speaker(features: np.ndarray, speakers: np.ndarray) -> np.ndarray:
-    """Z-score each row with the mean and standard deviation of its speaker's rows."""
+def normalize_per_group(features: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Z-score each row with the mean and standard deviation of its group's rows (its
+    speaker's for the speaker-adapted track, its corpus's for per-corpus normalization)."""
     features = np.asarray(features, dtype=np.float64)
     out = np.empty_like(features)
-    for speaker in np.unique(speakers):
-        rows = speakers == speaker
+    for group in np.unique(groups):
+        rows = groups == group
         mean = features[rows].mean(axis=0)
         std = features[rows].std(axis=0)
         out[rows] = (features[rows] - mean) / np.where(std > MIN_STD, std, 1.0)
@@ -31,7 +32,7 @@ class OnlineSpeakerNormalizer:
     ``update`` adds an utterance's features to its speaker's running mean and variance
     (Welford's algorithm); ``transform`` normalizes with what has been seen so far. After
     every utterance of a speaker has been added, ``transform`` equals
-    :func:`normalize_per_speaker`.
+    :func:`normalize_per_group`.
     """
 
     def __init__(self) -> None:
