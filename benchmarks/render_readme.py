@@ -100,7 +100,7 @@ def leaderboard_tables(record: dict, top: int | None = None) -> str:
     lines.append(
         f"RAVDESS speech, 8 emotions, EmoBox actor folds; ± is the standard deviation over the "
         f"6 folds; hyper-parameters chosen inside each fold on its training actors only. "
-        f"{len(record['rows'])} configurations in {record['total_minutes']:.0f} minutes. "
+        f"{len(record['rows'])} evaluations in {record['total_minutes']:.0f} minutes. "
         + _machine(record)
     )
     cross = [row for row in record["rows"] if row["track"] == "cross-corpus"]
