@@ -96,3 +96,19 @@ def separable(n_per_class=30, n_features=12, seed=0) -> FeatureTable:
         }
     )
     return FeatureTable(table, X, [f"x{i}" for i in range(n_features)], labels, [])
+
+
+def run(args, capsys) -> tuple[int, str, str]:
+    """Run the command line in-process: exit code, stdout and stderr."""
+    from voxemo.cli.main import main
+
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error_line(err: str) -> str:
+    """The single ``error:`` line of a failed command (and no traceback)."""
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]

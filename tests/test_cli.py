@@ -5,7 +5,7 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import tone, write
+from conftest import one_error_line, run, tone, write
 from voxemo.cli.main import main
 
 COMMANDS = ["predict", "train", "evaluate", "features"]
@@ -18,18 +18,6 @@ def test_every_subcommand_explains_itself(command, capsys):
     assert info.value.code == 0
     text = capsys.readouterr().out
     assert f"usage: voxemo {command}" in text and "--jobs" in text
-
-
-def run(args, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def one_error_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def test_features_writes_a_parquet_table(fake_ravdess, tmp_path, capsys):

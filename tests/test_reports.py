@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import separable, tone, write
+from conftest import one_error_line, run, separable, tone, write
 from voxemo.cli.main import main
 from voxemo.evaluation import evaluate
 from voxemo.reports import figures
@@ -141,27 +141,16 @@ def test_explore_and_report_commands(fake_ravdess, tmp_path, capsys):
     assert "32 recordings" in page and "same speaker and same text" in page
 
     evaluation = tmp_path / "e.json"
-    assert (
-        main(
-            [
-                "evaluate",
-                "--corpus",
-                f"ravdess={fake_ravdess}",
-                "--model",
-                "logreg",
-                "--protocol",
-                "loso",
-                "--no-tune",
-                "--json",
-                str(evaluation),
-            ]
-        )
-        == 0
+    evaluate_args = ["evaluate", "--corpus", f"ravdess={fake_ravdess}", "--model", "logreg"]
+    code, _, _ = run(
+        [*evaluate_args, "--protocol", "loso", "--no-tune", "--json", evaluation], capsys
     )
-    assert main(["report", str(evaluation), str(evaluation), "--out", str(tmp_path / "r")]) == 0
+    assert code == 0
+    code, _, _ = run(["report", evaluation, evaluation, "--out", tmp_path / "r"], capsys)
+    assert code == 0
     assert "track2-evaluation.json" in {p.name for p in (tmp_path / "r").iterdir()}
-    assert main(["report", str(tmp_path / "nothing.json"), "--out", str(tmp_path / "r")]) == 1
-    assert "no such evaluation JSON" in capsys.readouterr().err
+    code, _, err = run(["report", tmp_path / "nothing.json", "--out", tmp_path / "r"], capsys)
+    assert code == 1 and "no such evaluation JSON" in one_error_line(err)
 
 
 def test_explore_a_corpus_without_speakers(tmp_path):

@@ -9,13 +9,13 @@ from pathlib import Path
 from rich.table import Table
 
 from voxemo.cli.console import (
-    byte_progress,
     error_line,
     note,
     out,
     print_json,
     progress_bar,
     report_problems,
+    transfer_progress,
     warn,
 )
 from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
@@ -365,7 +365,7 @@ def cmd_data_download(args: argparse.Namespace) -> int:
 
     spec = dataset(args.name)
     note(f"{spec.title}: {spec.license}; cite {spec.citation}")
-    with byte_progress(f"downloading {spec.name}") as update:
+    with transfer_progress(f"downloading {spec.name}", in_bytes=spec.files is None) as update:
         folder = download(args.name, Path(args.to), url=args.url, progress=update)
     note(f"{spec.name} is in {folder}: read it with --corpus {spec.name}={folder}")
     return 0

@@ -28,39 +28,32 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one 
 MAX_LISTED_PROBLEMS = 10
 
 
-@contextmanager
-def progress_bar(description: str, total: int) -> Iterator:
-    """Yields ``advance(n)``; draws a bar on an interactive terminal, nothing otherwise."""
-    progress = Progress(
+def _bar(*columns) -> Progress:
+    """A progress display on stderr, drawn only on an interactive terminal."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
+        *columns,
         console=err,
         transient=True,
         disable=not err.is_terminal,
     )
-    with progress:
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator:
+    """Yields ``advance(n)`` for work counted in items."""
+    columns = (MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    with _bar(*columns) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
 
 
 @contextmanager
-def byte_progress(description: str) -> Iterator:
-    """Yields ``update(done, total)`` for downloads, drawn in bytes with speed."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    with progress:
+def transfer_progress(description: str, in_bytes: bool = True) -> Iterator:
+    """Yields ``update(done, total)`` for downloads: bytes with speed, or a count of files."""
+    columns = (DownloadColumn(), TransferSpeedColumn()) if in_bytes else (MofNCompleteColumn(),)
+    with _bar(*columns, TimeRemainingColumn()) as progress:
         task = progress.add_task(description, total=None)
         yield lambda done, total: progress.update(task, completed=done, total=total)
 
