@@ -32,6 +32,7 @@ PLOT_RATE = 22050
 COUNT_COLUMNS = ("label", "gender", "intensity", "statement", "vocal_channel", "speaker")
 MAX_CATEGORIES = 60
 FEATURES = "overview+prosody+spectral"
+MIN_MAP_POINTS = 3
 
 
 @dataclass
@@ -153,7 +154,9 @@ def explore_corpus(
         table.filter(regex="^(prosody|spectral)_").to_numpy(np.float64)
     )
     speakers = table["speaker"].astype(str) if table["speaker"].notna().all() else None
+    # A 2-D map needs a few points; t-SNE needs more than its perplexity can use.
     maps = [("pca", "PCA", lambda x: PCA(2, random_state=0).fit_transform(x))]
+    maps = maps if len(table) >= MIN_MAP_POINTS else []
     if tsne and len(table) > 10:
         perplexity = min(30.0, (len(table) - 1) / 3)
         maps.append(
