@@ -54,8 +54,21 @@ def decode_audio(data: bytes, name: str | Path) -> Audio:
         samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
         raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
-    mono = samples.mean(axis=1) if samples.shape[1] > 1 else samples[:, 0]
-    audio = Audio(np.ascontiguousarray(mono, dtype=np.float32), int(rate))
+    return audio_from_array(samples, int(rate), name)
+
+
+def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "<array>") -> Audio:
+    """Validated mono audio from samples shaped (frames,) or (frames, channels)."""
+    samples = np.asarray(samples)
+    if samples.ndim not in (1, 2) or not np.issubdtype(samples.dtype, np.number):
+        raise AudioError(
+            f"{name}: expected numeric samples shaped (frames,) or "
+            f"(frames, channels), got {samples.dtype} {samples.shape}"
+        )
+    if sample_rate <= 0:
+        raise AudioError(f"{name}: sample rate must be positive, got {sample_rate}")
+    mono = samples.mean(axis=1) if samples.ndim == 2 else samples
+    audio = Audio(np.ascontiguousarray(mono, dtype=np.float32), int(sample_rate))
     _validate(audio, name)
     return audio
 

@@ -6,6 +6,7 @@ eGeMAPSv02 (88 values, the Geneva minimalistic acoustic parameter set) and ComPa
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -13,6 +14,8 @@ import opensmile
 
 from voxemo.audio import Audio
 from voxemo.features.base import FeatureSet, register
+
+_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=4)
@@ -36,7 +39,9 @@ class OpenSmileFeatures(FeatureSet):
         return [f"{self.name}_{name}" for name in _smile(self.smile_set).feature_names]
 
     def compute(self, audio: Audio) -> np.ndarray:
-        frame = _smile(self.smile_set).process_signal(audio.samples, self.sample_rate)
+        # One extractor object is shared per process; calls from several threads take turns.
+        with _LOCK:
+            frame = _smile(self.smile_set).process_signal(audio.samples, self.sample_rate)
         return frame.to_numpy(dtype=np.float32).ravel()
 
 

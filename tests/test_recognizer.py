@@ -1,0 +1,84 @@
+"""The Python API: Recognizer.load(path).predict(...)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import voxemo
+from conftest import EMOTION_VOICES, run, tone, write
+from voxemo.errors import AudioError
+from voxemo.models import load_model
+from voxemo.recognizer import Recognizer, predict_files
+
+
+@pytest.fixture
+def model_dir(fake_ravdess, tmp_path, capsys):
+    out = tmp_path / "model"
+    code, _, err = run(
+        [
+            "train",
+            "--corpus",
+            f"ravdess={fake_ravdess}",
+            "--features",
+            "seed+egemaps",
+            "--model",
+            "logreg",
+            "--no-tune",
+            "--out",
+            out,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture
+def clips(tmp_path):
+    paths = []
+    for i, (freq, amp, noise) in enumerate(EMOTION_VOICES.values()):
+        for j in range(3):
+            samples = tone(freq * (1.02 + 0.03 * j), 1.3, 16000, amp, noise, seed=50 + j)
+            paths.append(write(tmp_path / "clips" / f"{i}-{j}.wav", samples, subtype="FLOAT"))
+    return paths
+
+
+def test_recognizer_matches_the_command_line_predictions(model_dir, clips):
+    recognizer = voxemo.Recognizer.load(model_dir)
+    expected = predict_files(load_model(model_dir), [str(p) for p in clips], jobs=1)
+    for path, row in zip(clips, expected, strict=True):
+        result = recognizer.predict(path)
+        assert result.label == row.label
+        assert result.duration == pytest.approx(1.3)
+        for label, p in row.probabilities.items():
+            assert result.probabilities[label] == pytest.approx(p, abs=1e-5)
+    assert set(recognizer.labels) == {"neutral", "angry"}
+
+
+def test_arrays_give_the_same_result_as_their_files(model_dir, clips):
+    recognizer = Recognizer.load(model_dir)
+    samples, rate = sf.read(clips[0], dtype="float32")
+    from_array = recognizer.predict(samples, sample_rate=rate)
+    from_file = recognizer.predict(clips[0])
+    assert from_array == from_file
+    stereo = np.stack([samples, samples], axis=1)
+    assert recognizer.predict(stereo, sample_rate=rate).label == from_file.label
+    with pytest.raises(AudioError, match="sample_rate is required"):
+        recognizer.predict(samples)
+    with pytest.raises(AudioError, match="too short"):
+        recognizer.predict(samples[:100], sample_rate=rate)
+
+
+def test_batches_and_threads_agree_with_single_calls(model_dir, clips):
+    recognizer = Recognizer.load(model_dir)
+    single = [recognizer.predict(path) for path in clips]
+    batch = recognizer.predict_many(clips)
+    assert [r.label for r in batch] == [r.label for r in single]
+    for batched, alone in zip(batch, single, strict=True):  # one matrix product vs rows
+        assert batched.probabilities == pytest.approx(alone.probabilities, abs=1e-6)
+    assert recognizer.predict_many([]) == []
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(recognizer.predict, clips * 3))
+    assert threaded == single * 3
