@@ -13,8 +13,9 @@ import shutil
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,32 +159,13 @@ def download(
     return to
 
 
-def _fetch(
-    url: str, partial: Path, progress: ByteProgress | None, timeout: float, fresh: bool = False
-) -> None:
-    """Download ``url`` into ``partial``, resuming what is there unless ``fresh``."""
-    have = partial.stat().st_size if partial.exists() and not fresh else 0
-    request = urllib.request.Request(url, headers={"User-Agent": "voxemo"})
-    if have:
-        request.add_header("Range", f"bytes={have}-")
+@contextmanager
+def _opened(url: str, timeout: float, headers: dict[str, str] | None = None) -> Iterator:
+    """The response to a GET of ``url``; every network failure becomes one VoxemoError."""
+    request = urllib.request.Request(url, headers={"User-Agent": "voxemo", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            if have and response.status != 206:  # the server ignored the range: start again
-                have = 0
-            length = response.headers.get("Content-Length")
-            total = have + int(length) if length else None
-            with partial.open("ab" if have else "wb") as out:
-                done = have
-                while chunk := response.read(CHUNK):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-        if total is not None and partial.stat().st_size < total:
-            raise VoxemoError(
-                f"{url}: download interrupted at {partial.stat().st_size} of "
-                f"{total} bytes; run the command again to resume"
-            )
+            yield response
     except urllib.error.HTTPError as exc:
         raise VoxemoError(f"{url}: download failed (HTTP {exc.code} {exc.reason})") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -191,6 +173,30 @@ def _fetch(
         raise VoxemoError(
             f"{url}: download interrupted ({reason}); run the command again to resume"
         ) from None
+
+
+def _fetch(
+    url: str, partial: Path, progress: ByteProgress | None, timeout: float, fresh: bool = False
+) -> None:
+    """Download ``url`` into ``partial``, resuming what is there unless ``fresh``."""
+    have = partial.stat().st_size if partial.exists() and not fresh else 0
+    with _opened(url, timeout, {"Range": f"bytes={have}-"} if have else None) as response:
+        if have and response.status != 206:  # the server ignored the range: start again
+            have = 0
+        length = response.headers.get("Content-Length")
+        total = have + int(length) if length else None
+        with partial.open("ab" if have else "wb") as out:
+            done = have
+            while chunk := response.read(CHUNK):
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    if total is not None and partial.stat().st_size < total:
+        raise VoxemoError(
+            f"{url}: download interrupted at {partial.stat().st_size} of "
+            f"{total} bytes; run the command again to resume"
+        )
 
 
 def _fetch_file_list(
@@ -233,7 +239,8 @@ def _fetch_verified(files: FileList, name: str, folder: Path, timeout: float) ->
     target = folder / Path(files.file_url.format(name=name)).name
     expected = None
     if files.pointer_url:
-        pointer = _read_url(files.pointer_url.format(name=name), timeout).decode(errors="replace")
+        with _opened(files.pointer_url.format(name=name), timeout) as response:
+            pointer = response.read().decode(errors="replace")
         expected = next(
             (
                 line.split(":", 1)[1].strip()
@@ -253,17 +260,6 @@ def _fetch_verified(files: FileList, name: str, folder: Path, timeout: float) ->
             "published Git LFS pointer); deleted"
         )
     partial.replace(target)
-
-
-def _read_url(url: str, timeout: float) -> bytes:
-    try:
-        request = urllib.request.Request(url, headers={"User-Agent": "voxemo"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        raise VoxemoError(f"{url}: download failed (HTTP {exc.code} {exc.reason})") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise VoxemoError(f"{url}: download failed ({getattr(exc, 'reason', exc)})") from None
 
 
 def _digest(path: Path, algorithm: str = "md5") -> str:
