@@ -22,7 +22,7 @@ from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
-from voxemo.features.dataset import FeatureTable, featurize_corpus
+from voxemo.features.dataset import FeatureTable, featurize_corpus, speaker_groups
 from voxemo.models import fit_model, get_model_kind, load_model, save_model
 from voxemo.models.card import model_card
 from voxemo.recognizer import expand_inputs, predict_files
@@ -271,12 +271,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             for key in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
         } | {"folds": len(result["folds"]), "per_class": result["per_class"]}
     note(f"fitting {args.model} on all {len(data.table)} files")
-    speakers = data.table["speaker"]
     fitted = fit_model(
         args.model,
         data.features,
         data.table["label"].astype(str).to_numpy(),
-        speakers.astype(str).to_numpy() if speakers.notna().all() else None,
+        speaker_groups(data.table["speaker"]),
         seed=args.seed,
         select=args.select,
         tune=args.tune,
@@ -365,7 +364,9 @@ def cmd_data_download(args: argparse.Namespace) -> int:
 
     spec = dataset(args.name)
     note(f"{spec.title}: {spec.license}; cite {spec.citation}")
-    with transfer_progress(f"downloading {spec.name}", in_bytes=spec.files is None) as update:
+    with transfer_progress(
+        f"downloading {spec.name}", in_bytes=not spec.files or bool(args.url)
+    ) as update:
         folder = download(args.name, Path(args.to), url=args.url, progress=update)
     note(f"{spec.name} is in {folder}: read it with --corpus {spec.name}={folder}")
     return 0

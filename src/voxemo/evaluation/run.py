@@ -19,7 +19,7 @@ from voxemo.evaluation.protocols import (
     make_folds,
     speaker_extras,
 )
-from voxemo.features.dataset import FeatureTable
+from voxemo.features.dataset import FeatureTable, speaker_groups
 from voxemo.features.normalization import normalize_per_group
 from voxemo.models import build_model, get_model_kind
 from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
@@ -78,7 +78,7 @@ def evaluate(
     workers = min(jobs, len(folds))
     threads = None if workers == 1 else 1
     runs = Parallel(n_jobs=workers, return_as="generator")(
-        delayed(_fit_fold)(inputs, truth, speakers, fold, model_kind, options, threads)
+        delayed(_fit_fold)(inputs, truth, data.table["speaker"], fold, model_kind, options, threads)
         for fold in folds
     )
     fold_rows, predictions = [], []
@@ -129,9 +129,11 @@ def evaluate(
 def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict, threads: int):
     start = time.perf_counter()
     train = fold.train
+    # The search groups by speaker where every training file has one.
+    train_groups = speaker_groups(speakers.iloc[train])
     # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
     with threadpool_limits(threads):
-        fitted = fit_model(model_kind, inputs[train], truth[train], speakers[train], **options)
+        fitted = fit_model(model_kind, inputs[train], truth[train], train_groups, **options)
         predicted = fitted.model.predict(inputs[fold.test])
     return predicted, time.perf_counter() - start, fitted
 

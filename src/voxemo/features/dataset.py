@@ -28,6 +28,11 @@ class FeatureTable:
         return pd.concat([self.table, values], axis=1)
 
 
+def speaker_groups(speakers: pd.Series) -> np.ndarray | None:
+    """Speakers as strings for grouped splits, or None unless every file has one."""
+    return speakers.astype(str).to_numpy() if speakers.notna().all() else None
+
+
 def featurize_corpus(
     corpus: Corpus,
     feature_sets: list[FeatureSet],
