@@ -47,6 +47,20 @@ def evaluation_row(data, *, features: str, model: str, protocol: str, **options)
 
     start = time.perf_counter()
     result = evaluate(data, model_kind=model, protocol=protocol, **options)
+    return result_row(
+        result,
+        features=features,
+        model=model,
+        protocol=protocol,
+        files=len(data.table),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def result_row(
+    result: dict, *, features: str, model: str, protocol: str, files: int, seconds: float
+) -> dict:
+    """What a results table needs from one evaluation."""
     fold_accuracies = [round(fold["accuracy"], 4) for fold in result["folds"]]
     row = {
         "features": features,
@@ -54,15 +68,15 @@ def evaluation_row(data, *, features: str, model: str, protocol: str, **options)
         "protocol": protocol,
         "track": "cross-corpus" if protocol == "cross" else result["track"],
         "speaker_independent": result["speaker_independent"],
-        "files": len(data.table),
+        "files": files,
         "folds": len(result["folds"]),
         **{
             name: round(result[name], 4)
             for name in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
         },
         "fold_accuracies": fold_accuracies,
-        "chosen_params": [fold["chosen_params"] for fold in result["folds"]],
-        "seconds": round(time.perf_counter() - start, 1),
+        "chosen_params": [fold.get("chosen_params", {}) for fold in result["folds"]],
+        "seconds": round(seconds, 1),
     }
     print(
         {k: row[k] for k in ("features", "model", "track", "accuracy", "uar", "seconds")},

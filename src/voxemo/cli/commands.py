@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.table import Table
 
 from voxemo.cli.console import (
+    epoch_progress,
     error_line,
     note,
     out,
@@ -22,10 +23,19 @@ from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
-from voxemo.features.dataset import FeatureTable, featurize_corpus, speaker_groups
-from voxemo.models import fit_model, get_model_kind, load_model, save_model
-from voxemo.models.card import model_card
+from voxemo.features.dataset import (
+    FeatureTable,
+    WaveTable,
+    featurize_corpus,
+    load_corpus_waves,
+    speaker_groups,
+)
+from voxemo.models import fit_model, get_model_kind, load_model, save_model, write_model
+from voxemo.models.card import model_card, network_card
+from voxemo.models.neural import NEURAL_KINDS, is_neural, require_torch, training_config
 from voxemo.recognizer import expand_inputs, predict_files
+
+DEFAULT_FEATURES = "seed"
 
 
 def cache_from(args: argparse.Namespace) -> FeatureCache | None:
@@ -47,15 +57,44 @@ def load_corpus(specs: list[str]) -> Corpus:
 
 def load_feature_table(args: argparse.Namespace, corpus: Corpus | None = None) -> FeatureTable:
     """Read the corpora and compute (or fetch from cache) their features, with a progress bar."""
-    feature_sets = parse_feature_spec(args.features)
+    spec = args.features or DEFAULT_FEATURES
+    feature_sets = parse_feature_spec(spec)
     corpus = corpus or load_corpus(args.corpus)
     total = len(corpus.table)
-    with progress_bar(f"features {args.features}", total) as advance:
+    with progress_bar(f"features {spec}", total) as advance:
         data = featurize_corpus(
             corpus, feature_sets, jobs=args.jobs, cache=cache_from(args), progress=advance
         )
     report_problems("files failed and were left out", data.errors)
     note(f"{corpus.name}: {len(data.table)} of {total} files, {data.features.shape[1]} features")
+    return data
+
+
+def feature_spec(args: argparse.Namespace) -> str:
+    """The feature sets of a feature-vector model; networks compute their own spectrograms."""
+    if is_neural(args.model):
+        if args.features:
+            raise VoxemoError(
+                f"--features: model '{args.model}' computes its own log-mel spectrograms; "
+                "leave --features out"
+            )
+        return "logmel"
+    return args.features or DEFAULT_FEATURES
+
+
+def load_model_inputs(
+    args: argparse.Namespace, corpus: Corpus | None = None
+) -> FeatureTable | WaveTable:
+    """Features for feature-vector models, decoded audio for networks."""
+    if not is_neural(args.model):
+        return load_feature_table(args, corpus)
+    require_torch()
+    corpus = corpus or load_corpus(args.corpus)
+    rate = NEURAL_KINDS[args.model].config.frontend.sample_rate
+    with progress_bar("decoding", len(corpus.table)) as advance:
+        data = load_corpus_waves(corpus, rate, jobs=args.jobs, progress=advance)
+    report_problems("files failed and were left out", data.errors)
+    note(f"{corpus.name}: {len(data.table)} of {len(corpus.table)} files decoded at {rate} Hz")
     return data
 
 
@@ -97,15 +136,16 @@ def _evaluation_corpus(args: argparse.Namespace) -> tuple[Corpus, list[str], dic
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     corpus, specs, dropped = _evaluation_corpus(args)
-    data = load_feature_table(args, corpus)
+    features = feature_spec(args)
+    data = load_model_inputs(args, corpus)
     result = _evaluate(args, data, args.protocol, speaker_norm=args.speaker_norm)
     if args.protocol == "cross":
         result["dropped_labels"] = dropped
     result["config"] = evaluation_config(
         data,
         corpus_specs=specs,
-        features=args.features,
-        feature_configs=[fs.config() for fs in parse_feature_spec(args.features)],
+        features=features,
+        feature_configs=_input_configs(args.model, features),
         model=args.model,
         protocol=args.protocol,
         seed=args.seed,
@@ -113,8 +153,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         select=args.select,
         speaker_norm=args.speaker_norm,
         corpus_norm=args.corpus_norm,
+        epochs=args.epochs,
     )
-    print_evaluation(result, title=f"{args.model} on {args.features} features, {args.protocol}")
+    print_evaluation(result, title=f"{args.model} on {features} features, {args.protocol}")
     if args.json:
         _write_evaluation(result, Path(args.json))
     if args.report:
@@ -122,12 +163,34 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _input_configs(model: str, features: str) -> list[dict]:
+    if is_neural(model):
+        return [NEURAL_KINDS[model].config.frontend.config()]
+    return [fs.config() for fs in parse_feature_spec(features)]
+
+
 def _evaluate(
-    args: argparse.Namespace, data: FeatureTable, protocol: str, speaker_norm: bool = False
+    args: argparse.Namespace,
+    data: FeatureTable | WaveTable,
+    protocol: str,
+    speaker_norm: bool = False,
 ) -> dict:
     from voxemo.evaluation import make_folds
 
     n_folds = len(make_folds(protocol, data.table))
+    if is_neural(args.model):
+        with epoch_progress(f"{args.model} fold", n_folds) as on_epoch:
+            return evaluate(
+                data,
+                model_kind=args.model,
+                protocol=protocol,
+                seed=args.seed,
+                speaker_norm=speaker_norm,
+                corpus_norm=getattr(args, "corpus_norm", False),
+                checkpoints=args.checkpoints,
+                epochs=args.epochs,
+                on_epoch=on_epoch,
+            )
     with progress_bar(f"{protocol} folds", n_folds) as advance:
         return evaluate(
             data,
@@ -255,45 +318,84 @@ def print_evaluation(result: dict, title: str) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if not get_model_kind(args.model).exportable:
+    neural = is_neural(args.model)
+    if not neural and not get_model_kind(args.model).exportable:
         raise VoxemoError(
             f"model kind '{args.model}' cannot be converted to ONNX by skl2onnx yet, so it "
             "cannot be saved; use it with voxemo evaluate, or train lightgbm instead"
         )
-    data = load_feature_table(args)
-    feature_sets = parse_feature_spec(args.features)
+    features = feature_spec(args)
+    data = load_model_inputs(args)
     scores = {}
     if args.protocol:
         result = _evaluate(args, data, args.protocol)
-        print_evaluation(result, title=f"{args.model} on {args.features}, {args.protocol}")
+        print_evaluation(result, title=f"{args.model} on {features}, {args.protocol}")
         scores[args.protocol] = {
             key: result[key]
             for key in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
         } | {"folds": len(result["folds"]), "per_class": result["per_class"]}
     note(f"fitting {args.model} on all {len(data.table)} files")
-    fitted = fit_model(
-        args.model,
-        data.features,
-        data.table["label"].astype(str).to_numpy(),
-        speaker_groups(data.table["speaker"]),
-        seed=args.seed,
-        select=args.select,
-        tune=args.tune,
-    )
-    card = model_card(
-        data,
-        fitted,
-        corpus_specs=args.corpus,
-        features=args.features,
-        feature_sets=feature_sets,
-        model_kind=args.model,
-        seed=args.seed,
-        select=args.select,
-        scores=scores,
-    )
-    path = save_model(fitted.model, card, args.out)
+    labels = data.table["label"].astype(str).to_numpy()
+    speakers = speaker_groups(data.table["speaker"])
+    if neural:
+        path = _train_network(args, data, labels, speakers, scores)
+    else:
+        fitted = fit_model(
+            args.model,
+            data.features,
+            labels,
+            speakers,
+            seed=args.seed,
+            select=args.select,
+            tune=args.tune,
+        )
+        card = model_card(
+            data,
+            fitted,
+            corpus_specs=args.corpus,
+            features=features,
+            feature_sets=parse_feature_spec(features),
+            model_kind=args.model,
+            seed=args.seed,
+            select=args.select,
+            scores=scores,
+        )
+        path = save_model(fitted.model, card, args.out)
     note(f"saved model to {path}")
     return 0
+
+
+def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Path:
+    from voxemo.models.neural.export import export_network
+    from voxemo.models.neural.training import train_network
+
+    config = training_config(args.model, args.epochs)
+    checkpoint = args.checkpoints / f"{args.model}-all.pt" if args.checkpoints else None
+    with epoch_progress(f"{args.model} training", 1) as on_epoch:
+        trained = train_network(
+            data.waves,
+            labels,
+            speakers,
+            config,
+            seed=args.seed,
+            checkpoint=checkpoint,
+            progress=on_epoch,
+        )
+    note(
+        f"kept epoch {trained.best_epoch} (validation UAR {trained.validation_uar}) after "
+        f"{trained.seconds / 60:.1f} min"
+    )
+    card = network_card(
+        data,
+        trained,
+        corpus_specs=args.corpus,
+        model_kind=args.model,
+        seed=args.seed,
+        scores=scores,
+    )
+    return write_model(
+        export_network(trained.net, config.frontend.n_mels), trained.labels, card, args.out
+    )
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

@@ -50,6 +50,31 @@ def progress_bar(description: str, total: int) -> Iterator:
 
 
 @contextmanager
+def epoch_progress(description: str, runs: int) -> Iterator:
+    """Yields ``update(log)`` for network training: epochs with loss and validation UAR.
+
+    Off a terminal (a log file) every epoch is also written as a line.
+    """
+    with _bar(TimeElapsedColumn()) as progress:
+        task = progress.add_task(description, total=None)
+        state = {"run": 1, "last": 0}
+
+        def update(log) -> None:
+            if log.epoch <= state["last"]:
+                state["run"] += 1
+            state["last"] = log.epoch
+            line = (
+                f"{description} {state['run']}/{runs}: epoch {log.epoch}/{log.epochs} "
+                f"loss {log.loss:.3f} validation UAR {log.validation_uar:.3f}"
+            )
+            progress.update(task, description=line)
+            if not err.is_terminal:
+                note(line)
+
+        yield update
+
+
+@contextmanager
 def transfer_progress(description: str, in_bytes: bool = True) -> Iterator:
     """Yields ``update(done, total)`` for downloads: bytes with speed, or a count of files."""
     columns = (DownloadColumn(), TransferSpeedColumn()) if in_bytes else (MofNCompleteColumn(),)

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from voxemo.errors import VoxemoError
 from voxemo.provenance import package_version
@@ -46,10 +47,9 @@ def _add_extraction(
     if corpus and features:
         parser.add_argument(
             "--features",
-            default="seed",
             metavar="SET[+SET...]",
             help=f"feature sets, joined with + (available: {', '.join(available_feature_sets())};"
-            " default: %(default)s)",
+            " default: seed); neural models compute their own log-mel spectrograms instead",
         )
     parser.add_argument(
         "--jobs",
@@ -68,13 +68,29 @@ def _add_extraction(
 
 def _add_model(parser: argparse.ArgumentParser) -> None:
     from voxemo.models import MODEL_KINDS
+    from voxemo.models.neural import NEURAL_KINDS
 
+    kinds = [*MODEL_KINDS, *NEURAL_KINDS]
     parser.add_argument(
         "--model",
         required=True,
-        choices=list(MODEL_KINDS),
+        choices=kinds,
         metavar="KIND",
-        help=f"model kind: {', '.join(MODEL_KINDS)}",
+        help=f"model kind: {', '.join(kinds)} (cnn and crnn are neural: they need "
+        "voxemo[train] to train, not to predict)",
+    )
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        metavar="DIR",
+        help="neural models: keep a checkpoint per fold and epoch here, so an interrupted "
+        "run continues where it stopped",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_positive,
+        metavar="N",
+        help="neural models: train for N epochs instead of the kind's default (30)",
     )
     parser.add_argument(
         "--seed",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from voxemo.errors import CorpusError
+from voxemo.errors import CorpusError, VoxemoError
 from voxemo.evaluation import metrics
 from voxemo.evaluation.protocols import (
     PROTOCOLS,
@@ -19,9 +21,10 @@ from voxemo.evaluation.protocols import (
     make_folds,
     speaker_extras,
 )
-from voxemo.features.dataset import FeatureTable, speaker_groups
+from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
 from voxemo.features.normalization import normalize_per_group
 from voxemo.models import build_model, get_model_kind
+from voxemo.models.neural import EpochLog, TrainingConfig, is_neural, training_config
 from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
 from voxemo.provenance import provenance
 
@@ -51,7 +54,7 @@ def model_inputs(
 
 
 def evaluate(
-    data: FeatureTable,
+    data: FeatureTable | WaveTable,
     *,
     model_kind: str,
     protocol: str,
@@ -62,51 +65,88 @@ def evaluate(
     speaker_norm: bool = False,
     corpus_norm: bool = False,
     on_fold: Callable[[], None] | None = None,
+    checkpoints: Path | None = None,
+    epochs: int | None = None,
+    on_epoch: Callable[[EpochLog], None] | None = None,
 ) -> dict:
     """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready).
 
     With ``tune``, each fold's hyper-parameters are chosen by grouped cross-validation over
     that fold's training speakers only. ``corpus_norm`` z-scores features per corpus (with
     the test corpus's own, unlabelled statistics): an option for multi- and cross-corpus runs.
+    Neural kinds take a :class:`WaveTable`, train fold after fold (each using all cores),
+    and keep a resumable checkpoint per fold in ``checkpoints``.
     """
     folds = make_folds(protocol, data.table)
-    inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
     truth = data.table["label"].astype(str).to_numpy()
     speakers = data.table["speaker"].astype(str).to_numpy()
     labels = [label for label in data.labels if label in set(truth)]
-    options = {"seed": seed, "select": select, "tune": tune}
-    workers = min(jobs, len(folds))
-    threads = None if workers == 1 else 1
-    runs = Parallel(n_jobs=workers, return_as="generator")(
-        delayed(_fit_fold)(inputs, truth, data.table["speaker"], fold, model_kind, options, threads)
-        for fold in folds
-    )
+    if is_neural(model_kind):
+        if speaker_norm or corpus_norm or protocol == "seed":
+            raise VoxemoError(
+                f"model '{model_kind}': --speaker-norm, --corpus-norm and --protocol seed "
+                "apply to feature-vector models only"
+            )
+        runs = (
+            _fit_neural_fold(
+                data, truth, fold, training_config(model_kind, epochs), seed, checkpoints, on_epoch
+            )
+            for fold in folds
+        )
+    else:
+        inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
+        options = {"seed": seed, "select": select, "tune": tune}
+        workers = min(jobs, len(folds))
+        threads = None if workers == 1 else 1
+        runs = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(_fit_fold)(
+                inputs, truth, data.table["speaker"], fold, model_kind, options, threads
+            )
+            for fold in folds
+        )
     fold_rows, predictions = [], []
-    for fold, (predicted, seconds, fitted) in zip(folds, runs, strict=True):
+    for fold, run in zip(folds, runs, strict=True):
         fold_rows.append(
             {
                 "fold": fold.name,
                 "test_speakers": fold.test_speakers,
                 "n_train": len(fold.train),
                 "n_test": len(fold.test),
-                **metrics.scores(truth[fold.test], predicted, labels),
-                "chosen_params": fitted.chosen_params,
-                "inner_uar": fitted.inner_uar,
-                "fit_seconds": round(seconds, 3),
+                **metrics.scores(truth[fold.test], run.predicted, labels),
+                "chosen_params": run.chosen_params,
+                "inner_uar": run.inner_uar,
+                "fit_seconds": round(run.seconds, 3),
             }
         )
-        for index, label in zip(fold.test, predicted, strict=True):
+        for row, index in enumerate(fold.test):
             predictions.append(
                 {
                     "path": data.table["path"].iloc[index],
                     "speaker": speakers[index],
                     "label": truth[index],
-                    "predicted": str(label),
+                    "predicted": str(run.predicted[row]),
                     "fold": fold.name,
+                    "probabilities": {
+                        str(label): round(float(p), 5)
+                        for label, p in zip(run.classes, run.probabilities[row], strict=True)
+                    },
                 }
             )
         if on_fold:
             on_fold()
+    track = SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL
+    return summarize(fold_rows, predictions, labels, protocol, track, corpus_norm)
+
+
+def summarize(
+    fold_rows: list[dict],
+    predictions: list[dict],
+    labels: list[str],
+    protocol: str,
+    track: str,
+    corpus_norm: bool = False,
+) -> dict:
+    """The evaluation dictionary from per-fold scores and per-file predictions."""
     pooled_true = [p["label"] for p in predictions]
     pooled_pred = [p["predicted"] for p in predictions]
     result = {
@@ -117,13 +157,25 @@ def evaluate(
         "per_class": metrics.per_class(pooled_true, pooled_pred, labels),
         "folds": fold_rows,
         "speaker_independent": protocol in SPEAKER_INDEPENDENT,
-        "track": SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL,
+        "track": track,
         "corpus_norm": corpus_norm,
         "predictions": predictions,
     }
     if protocol == "seed":
         result["warning"] = LEAK_WARNING
     return result
+
+
+@dataclass
+class FoldRun:
+    """What one fold's model said about its test files, and how it was chosen."""
+
+    predicted: np.ndarray
+    probabilities: np.ndarray
+    classes: list[str]
+    chosen_params: dict
+    inner_uar: float | None
+    seconds: float
 
 
 def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict, threads: int):
@@ -134,12 +186,51 @@ def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dic
     # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
     with threadpool_limits(threads):
         fitted = fit_model(model_kind, inputs[train], truth[train], train_groups, **options)
-        predicted = fitted.model.predict(inputs[fold.test])
-    return predicted, time.perf_counter() - start, fitted
+        probabilities = fitted.model.predict_proba(inputs[fold.test])
+    classes = [str(label) for label in fitted.model.classes_]
+    return FoldRun(
+        np.array(classes)[probabilities.argmax(axis=1)],
+        probabilities,
+        classes,
+        fitted.chosen_params,
+        fitted.inner_uar,
+        time.perf_counter() - start,
+    )
+
+
+def _fit_neural_fold(
+    data: WaveTable, truth, fold: Fold, config: TrainingConfig, seed: int, checkpoints, on_epoch
+):
+    """Train on the fold's training side (epoch chosen on some of its speakers); test on
+    whole recordings."""
+    from voxemo.models.neural.training import network_probabilities, train_network
+
+    start = time.perf_counter()
+    trained = train_network(
+        [data.waves[i] for i in fold.train],
+        truth[fold.train],
+        speaker_groups(data.table["speaker"].iloc[fold.train]),
+        config,
+        seed=seed,
+        checkpoint=checkpoints / f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
+        if checkpoints
+        else None,
+        progress=on_epoch,
+    )
+    spectrograms = [config.frontend.frames(data.waves[i]) for i in fold.test]
+    probabilities = network_probabilities(trained.net, spectrograms)
+    return FoldRun(
+        np.array(trained.labels)[probabilities.argmax(axis=1)],
+        probabilities,
+        trained.labels,
+        {"epoch": trained.best_epoch},
+        trained.validation_uar,
+        time.perf_counter() - start,
+    )
 
 
 def evaluation_config(
-    data: FeatureTable,
+    data: FeatureTable | WaveTable,
     *,
     corpus_specs: list[str],
     features: str,
@@ -151,10 +242,17 @@ def evaluation_config(
     select: int | None = None,
     speaker_norm: bool = False,
     corpus_norm: bool = False,
+    epochs: int | None = None,
 ) -> dict:
     """The full configuration recorded beside every score."""
-    params = build_model(model, seed, select).get_params(deep=True)
-    simple = (str, int, float, bool, type(None), tuple)
+    if is_neural(model):
+        model_params = training_config(model, epochs).to_dict()
+        search_space: dict = {}
+    else:
+        params = build_model(model, seed, select).get_params(deep=True)
+        simple = (str, int, float, bool, type(None), tuple)
+        model_params = {k: v for k, v in params.items() if isinstance(v, simple) and k != "steps"}
+        search_space = get_model_kind(model).search_space if tune else {}
     return {
         "corpus": corpus_specs,
         "n_files": len(data.table),
@@ -162,10 +260,10 @@ def evaluation_config(
         "features": features,
         "feature_sets": feature_configs,
         "model": model,
-        "model_params": {k: v for k, v in params.items() if isinstance(v, simple) and k != "steps"},
+        "model_params": model_params,
         "feature_selection": select,
         "tuning": {
-            "search_space": get_model_kind(model).search_space if tune else {},
+            "search_space": search_space,
             "inner_folds": f"GroupKFold({INNER_FOLDS}) over the training speakers of each fold",
             "scoring": INNER_SCORING,
         },

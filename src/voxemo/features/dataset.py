@@ -1,4 +1,5 @@
-"""A corpus table joined to its feature matrix, without the files that failed."""
+"""A corpus table joined to its model inputs (feature matrix or decoded audio), without the
+files that failed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from voxemo.audio.batch import load_waveforms
 from voxemo.corpora import Corpus
 from voxemo.features.base import FeatureSet
 from voxemo.features.cache import FeatureCache
@@ -49,3 +51,33 @@ def featurize_corpus(
     errors = [result.errors[index] for index in sorted(result.errors)]
     labels = [label for label in corpus.labels if label in set(table["label"])]
     return FeatureTable(table, result.values[keep], result.names, labels, errors)
+
+
+@dataclass
+class WaveTable:
+    """Rows of ``table`` and decoded ``waves`` correspond: the inputs of neural models, which
+    compute their own spectrograms (with augmentation) while training."""
+
+    table: pd.DataFrame
+    waves: list[np.ndarray]
+    sample_rate: int
+    labels: list[str]
+    errors: list[str]
+
+
+def load_corpus_waves(
+    corpus: Corpus,
+    sample_rate: int,
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> WaveTable:
+    loaded = load_waveforms(
+        corpus.table["path"].tolist(), sample_rate, jobs=jobs, progress=progress
+    )
+    keep = np.array([index not in loaded.errors for index in range(len(corpus.table))], bool)
+    table = corpus.table[keep].reset_index(drop=True)
+    waves = [wave for wave in loaded.samples if wave is not None]
+    labels = [label for label in corpus.labels if label in set(table["label"])]
+    errors = [loaded.errors[index] for index in sorted(loaded.errors)]
+    return WaveTable(table, waves, sample_rate, labels, errors)

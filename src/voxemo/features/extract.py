@@ -7,20 +7,18 @@ files. A file that fails gives an error line and a NaN row; the batch goes on.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from voxemo.audio import decode_audio
 from voxemo.audio.decode import read_bytes
 from voxemo.errors import AudioError
 from voxemo.features.base import FeatureSet, compute_features
 from voxemo.features.cache import FeatureCache, content_digest
+from voxemo.parallel import default_jobs, map_unordered
 
 ProgressCallback = Callable[[int], None]
 
@@ -46,10 +44,6 @@ class _Task:
     path: str
     feature_sets: tuple[FeatureSet, ...]
     cache: FeatureCache | None
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def extract_features(
@@ -78,7 +72,7 @@ def extract_features(
             advance(1)
         else:
             misses.append(_Task(index, str(path), tuple(feature_sets), cache))
-    for index, row, error in _run(misses, jobs or default_jobs()):
+    for index, row, error in map_unordered(_compute, misses, jobs or default_jobs()):
         if error is None:
             values[index] = row
         else:
@@ -99,21 +93,6 @@ def _lookup(
         return str(exc)
     parts = [cache.get(fs, digest) for fs in feature_sets]
     return None if any(part is None for part in parts) else np.concatenate(parts)
-
-
-def _run(tasks: list[_Task], jobs: int):
-    # Per-file matrices are small: BLAS threads only add overhead and oversubscribe the
-    # cores the worker processes already use.
-    if jobs <= 1 or len(tasks) < 2 * jobs:
-        with threadpool_limits(1):
-            yield from map(_compute, tasks)
-        return
-    # fork: workers inherit the imported libraries instead of importing them again.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(
-        jobs, initializer=threadpool_limits, initargs=(1,)
-    ) as pool:
-        yield from pool.imap_unordered(_compute, tasks, chunksize=4)
 
 
 def _compute(task: _Task) -> tuple[int, np.ndarray | None, str | None]:

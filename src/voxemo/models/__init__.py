@@ -1,6 +1,7 @@
-"""Model kinds (scikit-learn pipelines), their selection, and their safe on-disk artifacts."""
+"""Model kinds (scikit-learn pipelines and neural networks), their selection, and their
+safe on-disk artifacts."""
 
-from voxemo.models.artifact import OnnxModel, load_model, save_model
+from voxemo.models.artifact import OnnxModel, load_model, save_model, write_model
 from voxemo.models.registry import MODEL_KINDS, ModelKind, build_model, get_model_kind
 from voxemo.models.selection import FittedModel, fit_model
 
@@ -14,4 +15,5 @@ __all__ = [
     "get_model_kind",
     "load_model",
     "save_model",
+    "write_model",
 ]

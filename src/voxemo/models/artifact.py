@@ -1,9 +1,10 @@
 """Model artifacts that are safe to load: an ONNX graph plus a JSON model card.
 
-A model folder holds ``model.onnx`` (the fitted scikit-learn pipeline converted with
-skl2onnx: scaling and classifier, float32 features in, class probabilities out) and
-``card.json`` (labels, feature sets, training data, scores, versions). Loading never
-unpickles anything, so a model received from someone else cannot run code.
+A model folder holds ``model.onnx`` and ``card.json`` (labels, inputs, training data,
+scores, versions). The graph is either a fitted scikit-learn pipeline converted with
+skl2onnx (a float32 feature vector in) or an exported network (a log-mel spectrogram in,
+its front end described by the card's ``frontend``); both output class probabilities.
+Loading never unpickles anything, so a model received from someone else cannot run code.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from voxemo.errors import ModelError
+from voxemo.features.logmel import LogMel
 
 MODEL_FILE = "model.onnx"
 CARD_FILE = "card.json"
@@ -59,13 +62,18 @@ def export_onnx(pipeline, n_features: int) -> bytes:
 
 def save_model(pipeline, card: dict, out: str | Path) -> Path:
     """Write ``model.onnx`` and ``card.json`` into the folder ``out`` (created if needed)."""
+    labels = [str(label) for label in pipeline.classes_]
+    return write_model(export_onnx(pipeline, int(card["n_features"])), labels, card, out)
+
+
+def write_model(graph: bytes, labels: list[str], card: dict, out: str | Path) -> Path:
+    """Write an ONNX graph and its card (with ``labels`` in output order) as a model folder."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ModelError(f"{out}: exists and is not a folder (a model is saved as a folder)")
     out.mkdir(parents=True, exist_ok=True)
-    labels = [str(label) for label in pipeline.classes_]
     card = {"format": CARD_FORMAT, **card, "labels": labels}
-    (out / MODEL_FILE).write_bytes(export_onnx(pipeline, int(card["n_features"])))
+    (out / MODEL_FILE).write_bytes(graph)
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
     return out
 
@@ -82,8 +90,20 @@ class OnnxModel:
     def labels(self) -> list[str]:
         return list(self.card["labels"])
 
+    @cached_property
+    def frontend(self) -> LogMel | None:
+        """The spectrogram front end of a network; None for a feature-vector model."""
+        config = self.card.get("frontend")
+        return LogMel.from_config(config) if config else None
+
+    def predict_spectrogram(self, logmel: np.ndarray) -> np.ndarray:
+        """Probabilities of one ``(n_mels, frames)`` spectrogram, in :attr:`labels` order."""
+        batch = np.ascontiguousarray(logmel[np.newaxis, np.newaxis], dtype=np.float32)
+        (probabilities,) = self.session.run(["probabilities"], {"logmel": batch})
+        return np.asarray(probabilities[0], dtype=np.float64)
+
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        """Probabilities, one column per label in :attr:`labels` order."""
+        """Probabilities of feature vectors, one column per label in :attr:`labels` order."""
         features = np.ascontiguousarray(features, dtype=np.float32)
         if features.ndim != 2 or features.shape[1] != self.card["n_features"]:
             raise ModelError(

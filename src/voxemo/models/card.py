@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from voxemo.features import FeatureSet
-from voxemo.features.dataset import FeatureTable
+from voxemo.features.dataset import FeatureTable, WaveTable
 from voxemo.models.selection import FittedModel
 from voxemo.provenance import provenance
 
@@ -32,11 +32,41 @@ def model_card(
         "feature_keys": [fs.key for fs in feature_sets],
         "n_features": int(data.features.shape[1]),
         "sample_rates": sorted({fs.sample_rate for fs in feature_sets}),
+        **_made(data.table, corpus_specs, seed, scores),
+    }
+
+
+def network_card(
+    data: WaveTable,
+    trained,
+    *,
+    corpus_specs: list[str],
+    model_kind: str,
+    seed: int,
+    scores: dict | None = None,
+) -> dict:
+    """The card of a network: its front end is part of it, since it computes the inputs."""
+    return {
+        "model": model_kind,
+        "chosen_params": {"epoch": trained.best_epoch},
+        "validation_uar": trained.validation_uar,
+        "features": "logmel",
+        "frontend": trained.config.frontend.config(),
+        "training_config": trained.config.to_dict(),
+        "training_history": trained.history,
+        "training_seconds": round(trained.seconds, 1),
+        "sample_rates": [trained.config.frontend.sample_rate],
+        **_made(data.table, corpus_specs, seed, scores),
+    }
+
+
+def _made(table, corpus_specs: list[str], seed: int, scores: dict | None) -> dict:
+    return {
         "training": {
             "corpus": corpus_specs,
-            "n_files": len(data.table),
-            "n_speakers": int(data.table["speaker"].nunique()),
-            "label_counts": {str(k): int(v) for k, v in data.table["label"].value_counts().items()},
+            "n_files": len(table),
+            "n_speakers": int(table["speaker"].nunique()),
+            "label_counts": {str(k): int(v) for k, v in table["label"].value_counts().items()},
             "seed": seed,
         },
         "scores": scores or {},

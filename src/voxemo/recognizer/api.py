@@ -10,9 +10,8 @@ import numpy as np
 
 from voxemo.audio import Audio, audio_from_array, load_audio
 from voxemo.errors import AudioError
-from voxemo.features import compute_features
 from voxemo.models import OnnxModel, load_model
-from voxemo.recognizer.predict import model_feature_sets
+from voxemo.recognizer.predict import audio_probabilities, model_feature_sets
 
 AudioInput = str | Path | np.ndarray
 
@@ -35,7 +34,7 @@ class Recognizer:
 
     def __init__(self, model: OnnxModel) -> None:
         self.model = model
-        self.feature_sets = model_feature_sets(model)
+        self.feature_sets = None if model.frontend else model_feature_sets(model)
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
@@ -57,14 +56,9 @@ class Recognizer:
         decoded = [self._audio(item, sample_rate) for item in audios]
         if not decoded:
             return []
-        features = np.stack(
-            [
-                np.concatenate([compute_features(audio, fs) for fs in self.feature_sets])
-                for audio in decoded
-            ]
-        )
+        probabilities = audio_probabilities(self.model, decoded, self.feature_sets)
         results = []
-        for audio, row in zip(decoded, self.model.predict_proba(features), strict=True):
+        for audio, row in zip(decoded, probabilities, strict=True):
             probabilities = {label: float(p) for label, p in zip(self.labels, row, strict=True)}
             label = self.labels[int(np.argmax(row))]
             results.append(EmotionResult(label, probabilities, audio.duration))

@@ -8,9 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
+from voxemo.audio import Audio, load_audio
 from voxemo.corpora import is_audio_file
-from voxemo.errors import ModelError
-from voxemo.features import FeatureCache, FeatureSet, extract_features, parse_feature_spec
+from voxemo.errors import AudioError, ModelError
+from voxemo.features import (
+    FeatureCache,
+    FeatureSet,
+    compute_features,
+    extract_features,
+    parse_feature_spec,
+)
 from voxemo.features.extract import ProgressCallback
 from voxemo.models import OnnxModel
 
@@ -55,6 +62,22 @@ def model_feature_sets(model: OnnxModel) -> list[FeatureSet]:
     return feature_sets
 
 
+def audio_probabilities(
+    model: OnnxModel, audios: Sequence[Audio], feature_sets: list[FeatureSet] | None = None
+) -> np.ndarray:
+    """(clips, labels) probabilities of decoded audio, for either kind of model input."""
+    if model.frontend is not None:
+        return np.stack([model.predict_spectrogram(model.frontend.of_audio(a)) for a in audios])
+    feature_sets = feature_sets or model_feature_sets(model)
+    features = [np.concatenate([compute_features(a, fs) for fs in feature_sets]) for a in audios]
+    return model.predict_proba(np.stack(features))
+
+
+def _prediction(path: str, model: OnnxModel, row: np.ndarray) -> Prediction:
+    probs = {label: round(float(p), 6) for label, p in zip(model.labels, row, strict=True)}
+    return Prediction(str(path), model.labels[int(np.argmax(row))], probs)
+
+
 def predict_files(
     model: OnnxModel,
     paths: Sequence[str],
@@ -63,7 +86,12 @@ def predict_files(
     cache: FeatureCache | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[Prediction]:
-    """One :class:`Prediction` per path, in order; bad files give error rows."""
+    """One :class:`Prediction` per path, in order; bad files give error rows.
+
+    Feature-vector models use the parallel, cached extraction; networks decode file by file.
+    """
+    if model.frontend is not None:
+        return [_network_prediction(model, str(path), progress) for path in paths]
     result = extract_features(
         paths, model_feature_sets(model), jobs=jobs, cache=cache, progress=progress
     )
@@ -75,7 +103,18 @@ def predict_files(
         if not ok[index]:
             predictions.append(Prediction(str(path), error=result.errors[index]))
             continue
-        row = next(rows)
-        probs = {label: round(float(p), 6) for label, p in zip(model.labels, row, strict=True)}
-        predictions.append(Prediction(str(path), model.labels[int(np.argmax(row))], probs))
+        predictions.append(_prediction(path, model, next(rows)))
     return predictions
+
+
+def _network_prediction(
+    model: OnnxModel, path: str, progress: ProgressCallback | None
+) -> Prediction:
+    try:
+        row = audio_probabilities(model, [load_audio(path)])[0]
+    except AudioError as exc:
+        return Prediction(path, error=str(exc))
+    finally:
+        if progress:
+            progress(1)
+    return _prediction(path, model, row)

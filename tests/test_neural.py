@@ -1,0 +1,171 @@
+"""Neural models: training on synthetic audio, ONNX parity, and serving without torch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import make_ravdess, one_error_line, run, tone
+from voxemo.models.neural import TrainingConfig, training_config
+
+TINY = TrainingConfig(channels=(4, 8, 8, 8), epochs=6, batch_size=8, crop_seconds=1.0)
+
+
+def _clips(n_per_class: int = 12):
+    waves, labels, speakers = [], [], []
+    for i in range(n_per_class):
+        for label, freq, amp in (("calm", 140.0, 0.1), ("angry", 420.0, 0.5)):
+            waves.append(tone(freq * (1 + 0.02 * (i % 5)), 1.2, amp=amp, noise=0.01, seed=i))
+            labels.append(label)
+            speakers.append(str(i % 4))
+    return waves, labels, np.array(speakers)
+
+
+def test_training_loss_falls_and_the_best_epoch_is_kept():
+    pytest.importorskip("torch")
+    from voxemo.models.neural.training import train_network
+
+    waves, labels, speakers = _clips()
+    trained = train_network(waves, labels, speakers, TINY, seed=1, threads=1)
+    losses = [row["loss"] for row in trained.history]
+    assert losses[-1] < losses[0]
+    best = max(trained.history, key=lambda row: row["validation_uar"])
+    assert trained.validation_uar == round(best["validation_uar"], 4)
+    assert trained.labels == ["angry", "calm"]
+
+
+def test_an_interrupted_training_resumes_from_its_checkpoint(tmp_path):
+    pytest.importorskip("torch")
+    from voxemo.models.neural.training import train_network
+
+    waves, labels, speakers = _clips(6)
+    short = dataclasses.replace(TINY, epochs=3)
+    checkpoint = tmp_path / "run.pt"
+    whole = train_network(waves, labels, speakers, short, seed=2, threads=1)
+    first = dataclasses.replace(short, epochs=3, patience=1)  # stops early, like an interruption
+    train_network(waves, labels, speakers, first, seed=2, threads=1, checkpoint=checkpoint)
+    assert checkpoint.exists()
+    resumed = train_network(
+        waves, labels, speakers, short, seed=2, threads=1, checkpoint=checkpoint
+    )
+    assert [r["loss"] for r in resumed.history] == pytest.approx([r["loss"] for r in whole.history])
+
+
+@pytest.mark.parametrize("architecture", ["cnn", "crnn"])
+def test_onnx_export_matches_torch(architecture):
+    torch = pytest.importorskip("torch")
+    import onnxruntime
+
+    from voxemo.models.neural.export import export_network
+    from voxemo.models.neural.networks import EmotionNet
+
+    torch.manual_seed(0)
+    net = EmotionNet(8, architecture).eval()
+    session = onnxruntime.InferenceSession(export_network(net, 64))
+    for frames in (40, 175, 333):  # other lengths than the export example
+        x = np.random.default_rng(frames).standard_normal((1, 1, 64, frames)).astype(np.float32)
+        with torch.no_grad():
+            expected = torch.softmax(net(torch.from_numpy(x)), dim=-1).numpy()
+        (got,) = session.run(["probabilities"], {"logmel": x})
+        assert np.abs(got - expected).max() < 1e-4
+        assert got.argmax() == expected.argmax()
+
+
+def test_padding_with_lengths_gives_the_unpadded_result():
+    torch = pytest.importorskip("torch")
+    from voxemo.models.neural.networks import EmotionNet
+    from voxemo.models.neural.training import pad_batch
+
+    torch.manual_seed(0)
+    net = EmotionNet(3, "crnn").eval()
+    short = np.random.default_rng(0).standard_normal((64, 96)).astype(np.float32)
+    long = np.random.default_rng(1).standard_normal((64, 160)).astype(np.float32)
+    batch, lengths = pad_batch([short, long])
+    with torch.no_grad():
+        padded = net(batch, lengths)[0]
+        alone = net(torch.from_numpy(short)[None, None])[0]
+    assert torch.allclose(padded, alone, atol=1e-4)
+
+
+def test_train_and_predict_a_cnn_from_the_command_line(tmp_path, capsys):
+    pytest.importorskip("torch")
+    corpus = make_ravdess(tmp_path / "ravdess", files_per_emotion=4)
+    model = tmp_path / "cnn-model"
+    code, _, err = run(
+        [
+            "train",
+            "--corpus",
+            f"ravdess={corpus}",
+            "--model",
+            "cnn",
+            "--epochs",
+            "2",
+            "--out",
+            model,
+            "--jobs",
+            "1",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    card = json.loads((model / "card.json").read_text())
+    assert card["frontend"]["type"] == "logmel" and card["model"] == "cnn"
+    assert len(card["training_history"]) == 2
+    clip = next(corpus.rglob("*.wav"))
+    # Serving needs onnxruntime only: torch must not even be imported.
+    script = (
+        "import sys; from voxemo import Recognizer; "
+        f"r = Recognizer.load({str(model)!r}); res = r.predict({str(clip)!r}); "
+        "assert abs(sum(res.probabilities.values()) - 1) < 1e-4; "
+        "assert 'torch' not in sys.modules; print(res.label)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in card["labels"]
+    code, out, _ = run(["predict", "--model", model, clip], capsys)
+    assert code == 0 and clip.name in out
+
+
+def test_neural_models_take_no_feature_sets(tmp_path, capsys):
+    corpus = make_ravdess(tmp_path / "ravdess", actors=(1, 2), files_per_emotion=2)
+    code, _, err = run(
+        [
+            "evaluate",
+            "--corpus",
+            f"ravdess={corpus}",
+            "--model",
+            "cnn",
+            "--features",
+            "seed",
+            "--protocol",
+            "loso",
+        ],
+        capsys,
+    )
+    assert code != 0 and "log-mel" in one_error_line(err)
+
+
+def test_training_without_torch_says_what_to_install(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    corpus = make_ravdess(tmp_path / "ravdess", actors=(1, 2), files_per_emotion=2)
+    code, _, err = run(
+        ["train", "--corpus", f"ravdess={corpus}", "--model", "crnn", "--out", tmp_path / "m"],
+        capsys,
+    )
+    assert code != 0 and "voxemo[train]" in one_error_line(err)
+
+
+def test_epochs_override_keeps_the_rest_of_the_configuration():
+    config = training_config("crnn", 3)
+    assert config.epochs == 3 and config.architecture == "crnn"
+    assert training_config("cnn").epochs == TrainingConfig().epochs
