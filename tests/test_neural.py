@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import make_ravdess, one_error_line, run, tone
+from voxemo.features.logmel import LogMel
 from voxemo.models.neural import TrainingConfig, training_config
 
 TINY = TrainingConfig(channels=(4, 8, 8, 8), epochs=6, batch_size=8, crop_seconds=1.0)
@@ -56,6 +57,32 @@ def test_an_interrupted_training_resumes_from_its_checkpoint(tmp_path):
     assert [r["loss"] for r in resumed.history] == pytest.approx([r["loss"] for r in whole.history])
 
 
+def test_the_front_end_layer_computes_librosa_log_mel():
+    torch = pytest.importorskip("torch")
+    import librosa
+
+    from voxemo.models.neural.frontend import LogMelLayer
+
+    settings = LogMel()
+    clip = tone(230, 1.3, noise=0.02, seed=3) * np.linspace(0.2, 1, 20800, dtype=np.float32)
+    power = librosa.feature.melspectrogram(
+        y=clip.astype(np.float64),
+        sr=16000,
+        n_fft=settings.n_fft,
+        hop_length=settings.hop_length,
+        n_mels=settings.n_mels,
+        fmin=settings.fmin,
+        fmax=settings.fmax,
+        pad_mode="constant",
+    )
+    decibels = 10 * np.log10(power + 1e-10)
+    expected = (decibels - decibels.mean()) / decibels.std()
+    with torch.no_grad():
+        got = LogMelLayer(settings)(torch.from_numpy(clip)[None])[0, 0].numpy()
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1e-3
+
+
 @pytest.mark.parametrize("architecture", ["cnn", "crnn"])
 def test_onnx_export_matches_torch(architecture):
     torch = pytest.importorskip("torch")
@@ -65,13 +92,13 @@ def test_onnx_export_matches_torch(architecture):
     from voxemo.models.neural.networks import EmotionNet
 
     torch.manual_seed(0)
-    net = EmotionNet(8, architecture).eval()
-    session = onnxruntime.InferenceSession(export_network(net, 64))
-    for frames in (40, 175, 333):  # other lengths than the export example
-        x = np.random.default_rng(frames).standard_normal((1, 1, 64, frames)).astype(np.float32)
+    net = EmotionNet(8, LogMel(), architecture).eval()
+    session = onnxruntime.InferenceSession(export_network(net))
+    for seconds in (0.7, 3.5, 6.1):  # other lengths than the export example
+        x = tone(180 * seconds, seconds, noise=0.05, seed=int(seconds * 10))[None]
         with torch.no_grad():
             expected = torch.softmax(net(torch.from_numpy(x)), dim=-1).numpy()
-        (got,) = session.run(["probabilities"], {"logmel": x})
+        (got,) = session.run(["probabilities"], {"waveform": x})
         assert np.abs(got - expected).max() < 1e-4
         assert got.argmax() == expected.argmax()
 
@@ -82,13 +109,12 @@ def test_padding_with_lengths_gives_the_unpadded_result():
     from voxemo.models.neural.training import pad_batch
 
     torch.manual_seed(0)
-    net = EmotionNet(3, "crnn").eval()
-    short = np.random.default_rng(0).standard_normal((64, 96)).astype(np.float32)
-    long = np.random.default_rng(1).standard_normal((64, 160)).astype(np.float32)
+    net = EmotionNet(3, LogMel(), "crnn").eval()
+    short, long = tone(200, 1.9, noise=0.1, seed=1), tone(300, 3.2, noise=0.1, seed=2)
     batch, lengths = pad_batch([short, long])
     with torch.no_grad():
         padded = net(batch, lengths)[0]
-        alone = net(torch.from_numpy(short)[None, None])[0]
+        alone = net(torch.from_numpy(short)[None])[0]
     assert torch.allclose(padded, alone, atol=1e-4)
 
 

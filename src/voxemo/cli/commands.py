@@ -394,7 +394,7 @@ def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Pat
         scores=scores,
     )
     return write_model(
-        export_network(trained.net, config.frontend.n_mels), trained.labels, card, args.out
+        export_network(trained.net), trained.labels, card, args.out
     )
 
 

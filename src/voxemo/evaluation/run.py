@@ -217,8 +217,7 @@ def _fit_neural_fold(
         else None,
         progress=on_epoch,
     )
-    spectrograms = [config.frontend.frames(data.waves[i]) for i in fold.test]
-    probabilities = network_probabilities(trained.net, spectrograms)
+    probabilities = network_probabilities(trained.net, [data.waves[i] for i in fold.test])
     return FoldRun(
         np.array(trained.labels)[probabilities.argmax(axis=1)],
         probabilities,

@@ -2,9 +2,10 @@
 
 A model folder holds ``model.onnx`` and ``card.json`` (labels, inputs, training data,
 scores, versions). The graph is either a fitted scikit-learn pipeline converted with
-skl2onnx (a float32 feature vector in) or an exported network (a log-mel spectrogram in,
-its front end described by the card's ``frontend``); both output class probabilities.
-Loading never unpickles anything, so a model received from someone else cannot run code.
+skl2onnx (a float32 feature vector in) or an exported network (a waveform in, at the rate
+the card's ``frontend`` names; the graph computes its own log-mel spectrogram); both output
+class probabilities. Loading never unpickles anything, so a model received from someone
+else cannot run code.
 """
 
 from __future__ import annotations
@@ -96,10 +97,10 @@ class OnnxModel:
         config = self.card.get("frontend")
         return LogMel.from_config(config) if config else None
 
-    def predict_spectrogram(self, logmel: np.ndarray) -> np.ndarray:
-        """Probabilities of one ``(n_mels, frames)`` spectrogram, in :attr:`labels` order."""
-        batch = np.ascontiguousarray(logmel[np.newaxis, np.newaxis], dtype=np.float32)
-        (probabilities,) = self.session.run(["probabilities"], {"logmel": batch})
+    def predict_waveform(self, samples: np.ndarray) -> np.ndarray:
+        """Probabilities of one clip at the front end's rate, in :attr:`labels` order."""
+        batch = np.ascontiguousarray(samples[np.newaxis], dtype=np.float32)
+        (probabilities,) = self.session.run(["probabilities"], {"waveform": batch})
         return np.asarray(probabilities[0], dtype=np.float64)
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:

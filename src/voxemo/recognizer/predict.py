@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voxemo.audio import Audio, load_audio
+from voxemo.audio import Audio, load_audio, resample
 from voxemo.corpora import is_audio_file
 from voxemo.errors import AudioError, ModelError
 from voxemo.features import (
@@ -67,7 +67,8 @@ def audio_probabilities(
 ) -> np.ndarray:
     """(clips, labels) probabilities of decoded audio, for either kind of model input."""
     if model.frontend is not None:
-        return np.stack([model.predict_spectrogram(model.frontend.of_audio(a)) for a in audios])
+        rate = model.frontend.sample_rate
+        return np.stack([model.predict_waveform(resample(a, rate).samples) for a in audios])
     feature_sets = feature_sets or model_feature_sets(model)
     features = [np.concatenate([compute_features(a, fs) for fs in feature_sets]) for a in audios]
     return model.predict_proba(np.stack(features))

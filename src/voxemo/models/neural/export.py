@@ -1,6 +1,6 @@
-"""ONNX export of a trained network: one log-mel spectrogram of any length in,
-probabilities out. The front end stays in numpy (:class:`voxemo.features.logmel.LogMel`),
-shared by training and inference, so serving needs onnxruntime only."""
+"""ONNX export of a trained network, front end included: one mono waveform of any length
+(at the front end's sample rate) in, class probabilities out. Serving needs onnxruntime
+only."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from voxemo.models.neural.networks import EmotionNet, ProbabilityGraph
 OPSET = 17
 
 
-def export_network(net: EmotionNet, n_mels: int) -> bytes:
+def export_network(net: EmotionNet) -> bytes:
     graph = ProbabilityGraph(net).eval()
-    example = torch.zeros(1, 1, n_mels, 160)
+    example = torch.randn(1, 3 * net.frontend.settings.sample_rate) * 0.1
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         # The TorchScript exporter warns about its own future; its graphs run in onnxruntime.
@@ -25,9 +25,9 @@ def export_network(net: EmotionNet, n_mels: int) -> bytes:
             graph,
             (example,),
             buffer,
-            input_names=["logmel"],
+            input_names=["waveform"],
             output_names=["probabilities"],
-            dynamic_axes={"logmel": {3: "frames"}},
+            dynamic_axes={"waveform": {1: "samples"}},
             opset_version=OPSET,
             dynamo=False,
         )

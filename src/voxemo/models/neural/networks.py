@@ -1,7 +1,7 @@
 """The PyTorch networks: a 2-D CNN and a CRNN over log-mel spectrograms.
 
-Both take ``(batch, 1, n_mels, frames)`` and optional ``lengths`` (valid frames per row,
-for padded batches); without lengths every frame counts, which is how the exported ONNX
+Both take waveforms ``(batch, samples)`` and optional ``lengths`` (valid samples per row,
+for padded batches); without lengths every sample counts, which is how the exported ONNX
 graph runs on one clip of any length. Padded frames are zeroed after every convolution and
 skipped by the GRU and the pooling, so a padded clip gets the same output as the clip alone.
 """
@@ -12,6 +12,9 @@ import itertools
 
 import torch
 from torch import nn
+
+from voxemo.features.logmel import LogMel
+from voxemo.models.neural.frontend import LogMelLayer
 
 
 def _unit(inputs: int, outputs: int) -> nn.Sequential:
@@ -42,6 +45,7 @@ class EmotionNet(nn.Module):
     def __init__(
         self,
         n_classes: int,
+        frontend: LogMel,
         architecture: str = "cnn",
         channels: tuple[int, ...] = (16, 32, 64, 128),
         hidden: int = 96,
@@ -51,6 +55,7 @@ class EmotionNet(nn.Module):
         if architecture not in ("cnn", "crnn"):
             raise ValueError(f"unknown architecture {architecture!r}")
         self.architecture = architecture
+        self.frontend = LogMelLayer(frontend)
         widths = (1, *channels)
         self.blocks = nn.ModuleList(
             nn.ModuleList([_unit(a, b), _unit(b, b)]) for a, b in itertools.pairwise(widths)
@@ -66,7 +71,12 @@ class EmotionNet(nn.Module):
             pooled = 2 * width  # mean and max
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(pooled, n_classes))
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, waves: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        frames = None if lengths is None else self.frontend.frames(lengths)
+        return self.classify(self.frontend(waves, lengths), frames)
+
+    def classify(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits of spectrograms ``(batch, 1, n_mels, frames)`` with ``lengths`` in frames."""
         scale = 1
         for block in self.blocks:
             for unit in block:
@@ -107,5 +117,5 @@ class ProbabilityGraph(nn.Module):
         super().__init__()
         self.net = net
 
-    def forward(self, logmel: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.net(logmel), dim=-1)
+    def forward(self, waveform: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(waveform), dim=-1)

@@ -39,7 +39,7 @@ class TrainedNetwork:
 
 
 class _Clips(Dataset):
-    """Augmented, cropped log-mels; an item is addressed by (epoch, index) for seeding."""
+    """Augmented, cropped waveforms; an item is addressed by (epoch, index) for seeding."""
 
     def __init__(self, waves, targets, config: TrainingConfig, seed: int) -> None:
         self.waves, self.targets, self.config, self.seed = waves, targets, config, seed
@@ -56,36 +56,35 @@ class _Clips(Dataset):
         # A little more than a crop is augmented: speed perturbation may shorten it.
         margin = int(self.crop * 1.15)
         samples = self.augment(random_crop(self.waves[index], margin, rng), rate, rng)
-        logmel = self.config.frontend.frames(random_crop(samples, self.crop, rng))
-        return logmel, self.targets[index]
+        return random_crop(samples, self.crop, rng), self.targets[index]
 
 
-def pad_batch(spectrograms: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
-    """(batch, 1, mels, longest) zero-padded tensor and the valid frames per row."""
-    lengths = torch.tensor([s.shape[1] for s in spectrograms])
-    batch = torch.zeros(len(spectrograms), 1, spectrograms[0].shape[0], int(lengths.max()))
-    for row, spectrogram in enumerate(spectrograms):
-        batch[row, 0, :, : spectrogram.shape[1]] = torch.from_numpy(spectrogram)
+def pad_batch(waves: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(batch, longest) zero-padded tensor and the valid samples per row."""
+    lengths = torch.tensor([len(wave) for wave in waves])
+    batch = torch.zeros(len(waves), int(lengths.max()))
+    for row, wave in enumerate(waves):
+        batch[row, : len(wave)] = torch.from_numpy(np.asarray(wave, dtype=np.float32))
     return batch, lengths
 
 
 def _collate(items):
-    spectrograms, targets = zip(*items, strict=True)
-    batch, lengths = pad_batch(spectrograms)
+    waves, targets = zip(*items, strict=True)
+    batch, lengths = pad_batch(waves)
     return batch, lengths, torch.tensor(targets)
 
 
 @torch.no_grad()
 def network_probabilities(
-    net: EmotionNet, spectrograms: Sequence[np.ndarray], batch_size: int = 32
+    net: EmotionNet, waves: Sequence[np.ndarray], batch_size: int = 32
 ) -> np.ndarray:
-    """Full-length inference, batched by similar length to keep padding small."""
+    """Whole-recording inference, batched by similar length to keep padding small."""
     net.eval()
-    order = np.argsort([s.shape[1] for s in spectrograms])
-    out = np.zeros((len(spectrograms), net.head[-1].out_features), dtype=np.float64)
+    order = np.argsort([len(wave) for wave in waves])
+    out = np.zeros((len(waves), net.head[-1].out_features), dtype=np.float64)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        batch, lengths = pad_batch([spectrograms[i] for i in rows])
+        batch, lengths = pad_batch([waves[i] for i in rows])
         out[rows] = torch.softmax(net(batch, lengths), dim=-1).numpy()
     return out
 
@@ -129,7 +128,7 @@ def train_network(
     targets = np.array([names.index(label) for label in labels])
     train, validation = split_validation(speakers, len(waves), config.validation_speakers, seed)
     torch.manual_seed(seed)
-    net = EmotionNet(len(names), config.architecture, config.channels)
+    net = EmotionNet(len(names), config.frontend, config.architecture, config.channels)
     counts = np.bincount(targets[train], minlength=len(names)).clip(min=1)
     weights = torch.tensor(len(train) / (len(names) * counts), dtype=torch.float32)
     criterion = nn.CrossEntropyLoss(weight=weights, label_smoothing=config.label_smoothing)
@@ -141,8 +140,7 @@ def train_network(
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, config.learning_rate, total_steps=config.epochs * steps
     )
-    frontend = config.frontend
-    held_out = [frontend.frames(waves[i]) for i in validation]
+    held_out = [waves[i] for i in validation]
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
     digest = _digest(config, names, seed, len(waves))
     path = Path(checkpoint) if checkpoint else None
@@ -195,13 +193,16 @@ def _train_epoch(net, dataset, epoch, config, criterion, optimizer, scheduler, s
     generator = torch.Generator().manual_seed(seed * 1000 + epoch)
     mix = np.random.default_rng([seed, epoch, 1])
     total, count = 0.0, 0
-    for batch, lengths, target in loader:
+    for waves, samples, target in loader:
+        with torch.no_grad():
+            batch = net.frontend(waves, samples)
+        lengths = net.frontend.frames(samples)
         batch = spec_augment(batch, lengths, generator)
         share = float(mix.beta(config.mixup_alpha, config.mixup_alpha))
         partner = torch.randperm(len(target), generator=generator)
         batch = share * batch + (1 - share) * batch[partner]
         lengths = torch.maximum(lengths, lengths[partner])
-        logits = net(batch, lengths)
+        logits = net.classify(batch, lengths)
         loss = share * criterion(logits, target) + (1 - share) * criterion(logits, target[partner])
         optimizer.zero_grad()
         loss.backward()
