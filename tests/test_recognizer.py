@@ -7,32 +7,15 @@ import pytest
 import soundfile as sf
 
 import voxemo
-from conftest import EMOTION_VOICES, run, tone, write
+from conftest import EMOTION_VOICES, tone, train_model, write
 from voxemo.errors import AudioError
 from voxemo.models import load_model
 from voxemo.recognizer import Recognizer, predict_files
 
 
 @pytest.fixture
-def model_dir(fake_ravdess, tmp_path, capsys):
-    out = tmp_path / "model"
-    code, _, err = run(
-        [
-            "train",
-            "--corpus",
-            f"ravdess={fake_ravdess}",
-            "--features",
-            "seed+egemaps",
-            "--model",
-            "logreg",
-            "--no-tune",
-            "--out",
-            out,
-        ],
-        capsys,
-    )
-    assert code == 0, err
-    return out
+def model_dir(fake_ravdess, tmp_path):
+    return train_model(fake_ravdess, tmp_path / "model")
 
 
 @pytest.fixture

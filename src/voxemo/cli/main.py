@@ -114,7 +114,6 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from voxemo.cli import commands
     from voxemo.evaluation import PROTOCOLS
 
     protocols = "; ".join(f"{name}: {text}" for name, text in PROTOCOLS.items())
@@ -134,10 +133,82 @@ def build_parser() -> argparse.ArgumentParser:
         "exit status is 1.",
     )
     predict.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR")
-    predict.add_argument("--model", metavar="PATH", help="model folder written by voxemo train")
+    predict.add_argument(
+        "--model",
+        metavar="PATH_OR_NAME",
+        help="model folder written by voxemo train, or a model name from 'voxemo models' "
+        "(default: the bundled model)",
+    )
     predict.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    timeline = predict.add_argument_group(
+        "long recordings",
+        "--timeline finds the speech in each recording, predicts overlapping windows, smooths "
+        "them over time and prints segments (start, end, emotion, confidence). The audio is "
+        "streamed, so recordings of any length fit in memory.",
+    )
+    timeline.add_argument("--timeline", action="store_true", help="emotion over time")
+    timeline.add_argument(
+        "--csv", metavar="OUT.csv", type=Path, help="also write the segments as CSV"
+    )
+    timeline.add_argument(
+        "--plot", metavar="OUT.png", type=Path, help="also draw the timeline (one recording)"
+    )
+    timeline.add_argument(
+        "--window",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="speech per prediction (default: %(default)s)",
+    )
+    timeline.add_argument(
+        "--hop",
+        type=float,
+        default=1.5,
+        metavar="SECONDS",
+        help="time between window starts (default: %(default)s)",
+    )
     _add_extraction(predict, corpus=False)
-    predict.set_defaults(handler=commands.cmd_predict)
+    predict.set_defaults(handler="predict:cmd_predict")
+
+    models = sub.add_parser(
+        "models",
+        help="list the bundled and user models",
+        description="List the models voxemo can use by name: those bundled with it and those "
+        "in the user model folder ($VOXEMO_MODELS_DIR, else ~/.local/share/voxemo/models). "
+        "Pass a name or a folder to --model.",
+    )
+    models.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    models.set_defaults(handler="predict:cmd_models")
+
+    listen = sub.add_parser(
+        "listen",
+        help="predict the emotion of live audio from the microphone",
+        description="Listen to an input device and print the emotion of the last --window "
+        "seconds every --hop seconds (or 'silence'). Stop with Ctrl+C. --file replays a "
+        "recording as if it were live.",
+    )
+    listen.add_argument("--model", metavar="PATH_OR_NAME", help="default: the bundled model")
+    listen.add_argument("--device", help="input device number or name (default: the system's)")
+    listen.add_argument("--file", type=Path, help="replay this recording instead of a device")
+    listen.add_argument(
+        "--seconds", type=float, metavar="N", help="stop after N seconds (default: never)"
+    )
+    listen.add_argument(
+        "--window",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="audio per prediction (default: %(default)s)",
+    )
+    listen.add_argument(
+        "--hop",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="time between predictions (default: %(default)s)",
+    )
+    listen.add_argument("--json", action="store_true", help="print one JSON object per update")
+    listen.set_defaults(handler="predict:cmd_listen")
 
     train = sub.add_parser(
         "train",
@@ -155,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PROTOCOL",
         help=f"evaluate first and record the scores ({protocols})",
     )
-    train.set_defaults(handler=commands.cmd_train)
+    train.set_defaults(handler="research:cmd_train")
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -207,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write an HTML report (figures, per-class, per-fold and per-speaker scores, "
         "confused pairs, misclassified recordings with players) into DIR",
     )
-    evaluate.set_defaults(handler=commands.cmd_evaluate)
+    evaluate.set_defaults(handler="research:cmd_evaluate")
 
     explore = sub.add_parser(
         "explore",
@@ -228,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explore.add_argument("--svg", action="store_true", help="also write every figure as SVG")
     explore.add_argument("--no-tsne", action="store_true", help="skip the t-SNE map (slowest)")
-    explore.set_defaults(handler=commands.cmd_explore)
+    explore.set_defaults(handler="research:cmd_explore")
 
     report = sub.add_parser(
         "report",
@@ -240,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("evaluations", nargs="+", metavar="EVALUATION.json")
     report.add_argument("--out", required=True, metavar="DIR")
     report.add_argument("--svg", action="store_true", help="also write every figure as SVG")
-    report.set_defaults(handler=commands.cmd_report)
+    report.set_defaults(handler="research:cmd_report")
 
     data = sub.add_parser(
         "data",
@@ -252,12 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     data_list = data_sub.add_parser("list", help="supported corpora, licenses and citations")
     data_list.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    data_list.set_defaults(handler=commands.cmd_data_list)
+    data_list.set_defaults(handler="data:cmd_data_list")
     download = data_sub.add_parser("download", help="download and unpack a corpus")
     download.add_argument("name", metavar="NAME", help="corpus name, as in 'voxemo data list'")
     download.add_argument("--to", required=True, metavar="DIR", help="folder to unpack into")
     download.add_argument("--url", help="fetch from this mirror instead of the official address")
-    download.set_defaults(handler=commands.cmd_data_download)
+    download.set_defaults(handler="data:cmd_data_download")
 
     features = sub.add_parser(
         "features",
@@ -267,8 +338,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_extraction(features)
     features.add_argument("--out", required=True, metavar="FILE.parquet")
-    features.set_defaults(handler=commands.cmd_features)
+    features.set_defaults(handler="research:cmd_features")
     return parser
+
+
+def _handler(spec: str):
+    """The subcommand's function, imported only now: each pulls in only the libraries it uses."""
+    from importlib import import_module
+
+    module, _, name = spec.partition(":")
+    return getattr(import_module(f"voxemo.cli.{module}"), name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -276,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from voxemo.cli.console import error_line
 
     try:
-        return args.handler(args)
+        return _handler(args.handler)(args)
     except VoxemoError as exc:
         error_line(str(exc))
         return 1

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from voxemo.audio.formats import AUDIO_EXTENSIONS, is_audio_file
 from voxemo.corpora.acted import read_crema_d, read_emodb, read_savee, read_tess
 from voxemo.corpora.combine import combine_corpora, cross_corpora
 from voxemo.corpora.csv_table import read_csv_corpus
 from voxemo.corpora.folder import read_folder
 from voxemo.corpora.ravdess import EMOBOX_FOLDS, parse_ravdess_name, read_ravdess
-from voxemo.corpora.table import AUDIO_EXTENSIONS, Corpus, is_audio_file
+from voxemo.corpora.table import Corpus
 from voxemo.errors import CorpusError
 
 READERS: dict[str, Callable[[Path], Corpus]] = {

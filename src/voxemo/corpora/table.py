@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from voxemo.audio.formats import is_audio_file
 from voxemo.errors import CorpusError
 
 BASE_COLUMNS = ("path", "label", "speaker", "gender", "corpus")
-AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff"})
 # Files that corpora ship beside their audio (read-me, licence, metadata tables).
 DOCUMENT_EXTENSIONS = frozenset(
     {".txt", ".md", ".csv", ".tsv", ".pdf", ".doc", ".docx", ".json", ".xlsx", ".html"}
@@ -74,10 +74,6 @@ def walk_files(root: Path) -> list[Path]:
         for p in root.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
-
-
-def is_audio_file(path: Path) -> bool:
-    return path.suffix.lower() in AUDIO_EXTENSIONS
 
 
 def audio_files(root: Path) -> tuple[list[Path], list[str]]:

@@ -1,7 +1,7 @@
-"""Protocols, metrics and cross-validated evaluation."""
+"""Protocols, metrics and cross-validated evaluation (loaded on first use: the protocol
+names are all the command line needs to start)."""
 
 from voxemo.evaluation.protocols import PROTOCOLS, SPEAKER_INDEPENDENT, Fold, make_folds
-from voxemo.evaluation.run import LEAK_WARNING, evaluate, evaluation_config
 
 __all__ = [
     "LEAK_WARNING",
@@ -12,3 +12,11 @@ __all__ = [
     "evaluation_config",
     "make_folds",
 ]
+
+
+def __getattr__(name: str):
+    if name in ("LEAK_WARNING", "evaluate", "evaluation_config"):
+        from voxemo.evaluation import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'voxemo.evaluation' has no attribute {name!r}")

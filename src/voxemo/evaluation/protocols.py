@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from sklearn.model_selection import train_test_split
 
-from voxemo.corpora import EMOBOX_FOLDS
 from voxemo.errors import CorpusError, VoxemoError
+
+if TYPE_CHECKING:  # the names and descriptions load without pandas or scikit-learn
+    import pandas as pd
 
 PROTOCOLS = {
     "seed": "the original study's random 80/20 split (random_state 42) with speaker id and "
@@ -49,6 +50,8 @@ def make_folds(protocol: str, table: pd.DataFrame) -> list[Fold]:
 
 
 def _seed_split(table: pd.DataFrame) -> Fold:
+    from sklearn.model_selection import train_test_split
+
     train, test = train_test_split(
         np.arange(len(table)), test_size=SEED_TEST_SIZE, random_state=SEED_SPLIT_STATE
     )
@@ -68,6 +71,8 @@ def _corpora(table: pd.DataFrame) -> str:
 
 
 def _emobox_folds(table: pd.DataFrame) -> list[Fold]:
+    from voxemo.corpora.ravdess import EMOBOX_FOLDS
+
     if "actor" not in table or set(table["corpus"]) != {"ravdess"}:
         raise CorpusError("protocol 'emobox' is defined for RAVDESS actors only; use 'loso'")
     folds = []
@@ -92,6 +97,8 @@ def _speakers(table: pd.DataFrame) -> list[str]:
 
 def speaker_extras(table: pd.DataFrame) -> np.ndarray:
     """The study's extra inputs: speaker number and one-hot gender (female, male)."""
+    import pandas as pd
+
     if "actor" in table:
         number = table["actor"].to_numpy(float)
     else:

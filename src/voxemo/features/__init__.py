@@ -1,11 +1,8 @@
-"""Feature sets (registered by name) and cached, parallel extraction over files."""
+"""Feature sets (registered by name) and cached, parallel extraction over files.
 
-# Importing a feature-set module registers its sets by name.
-from voxemo.features import opensmile_sets as _opensmile_sets  # noqa: F401
-from voxemo.features import overview as _overview  # noqa: F401
-from voxemo.features import prosody as _prosody  # noqa: F401
-from voxemo.features import seed as _seed  # noqa: F401
-from voxemo.features import spectral as _spectral  # noqa: F401
+A feature set's module, and the libraries it needs, load when the set is first asked for.
+"""
+
 from voxemo.features.base import (
     FeatureSet,
     available_feature_sets,

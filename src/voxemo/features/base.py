@@ -7,6 +7,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import cached_property
+from importlib import import_module
 
 import numpy as np
 
@@ -14,6 +15,16 @@ from voxemo.audio import Audio, resample
 from voxemo.errors import VoxemoError
 
 _REGISTRY: dict[str, Callable[[], FeatureSet]] = {}
+# The module that defines (and registers) each set: imported only when the set is used,
+# so listing the sets, or predicting with a network, loads none of their libraries.
+SET_MODULES = {
+    "seed": "seed",
+    "spectral": "spectral",
+    "prosody": "prosody",
+    "egemaps": "opensmile_sets",
+    "compare": "opensmile_sets",
+    "overview": "overview",
+}
 
 
 class FeatureSet(ABC):
@@ -71,17 +82,19 @@ def register(name: str) -> Callable[[type[FeatureSet]], type[FeatureSet]]:
 
 
 def available_feature_sets() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(SET_MODULES)
 
 
 def parse_feature_spec(spec: str) -> list[FeatureSet]:
     """``"seed"`` or ``"spectral+prosody"`` into feature-set instances (order kept)."""
     names = [part.strip().lower() for part in spec.split("+")]
-    unknown = [name for name in names if name not in _REGISTRY]
+    unknown = [name for name in names if name not in SET_MODULES]
     if not spec.strip() or unknown or len(set(names)) != len(names):
         what = f"unknown feature set '{unknown[0]}'" if unknown else "each set may appear once"
         known = ", ".join(available_feature_sets())
         raise VoxemoError(f"features '{spec}': {what} (known: {known}; combine with +)")
+    for name in names:
+        import_module(f"voxemo.features.{SET_MODULES[name]}")
     return [_REGISTRY[name]() for name in names]
 
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_selection import SelectKBest, f_classif
-from sklearn.linear_model import LogisticRegression
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, LinearSVC
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from voxemo.errors import VoxemoError
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+
+def _sk(path: str):
+    """A scikit-learn class by dotted path, imported when a model is built: scikit-learn
+    takes seconds to load, and listing the kinds (``voxemo --help``) needs none of it."""
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(f"sklearn.{module}"), name)
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,11 @@ class ModelKind:
     exportable: bool = True
 
 
-def _calibrated(estimator) -> CalibratedClassifierCV:
+def _calibrated(estimator):
     """Platt-scaled probabilities for margin classifiers, fitted on internal 3-fold splits."""
-    return CalibratedClassifierCV(estimator, method="sigmoid", cv=3, ensemble=False)
+    return _sk("calibration.CalibratedClassifierCV")(
+        estimator, method="sigmoid", cv=3, ensemble=False
+    )
 
 
 def _lightgbm(seed: int):
@@ -59,13 +64,13 @@ MODEL_KINDS: dict[str, ModelKind] = {
     "seed-mlp": ModelKind(
         "the original study's MLP: one hidden layer of 200 units, adaptive learning rate, "
         "400 iterations (no search: it is reproduced as published)",
-        lambda seed: MLPClassifier(
+        lambda seed: _sk("neural_network.MLPClassifier")(
             hidden_layer_sizes=(200,), learning_rate="adaptive", max_iter=400, random_state=seed
         ),
     ),
     "logreg": ModelKind(
         "logistic regression with balanced class weights",
-        lambda seed: LogisticRegression(
+        lambda seed: _sk("linear_model.LogisticRegression")(
             C=0.1, class_weight="balanced", max_iter=5000, random_state=seed
         ),
         search_space={"classifier__C": [0.001, 0.01, 0.1, 1.0]},
@@ -73,21 +78,23 @@ MODEL_KINDS: dict[str, ModelKind] = {
     "svm": ModelKind(
         "RBF support vector machine with balanced class weights, Platt-scaled probabilities",
         lambda seed: _calibrated(
-            SVC(kernel="rbf", C=10.0, gamma="scale", class_weight="balanced", random_state=seed)
+            _sk("svm.SVC")(
+                kernel="rbf", C=10.0, gamma="scale", class_weight="balanced", random_state=seed
+            )
         ),
         search_space={"classifier__estimator__C": [1.0, 3.0, 10.0, 30.0]},
     ),
     "svm-linear": ModelKind(
         "linear support vector machine with balanced class weights, Platt-scaled probabilities",
         lambda seed: _calibrated(
-            LinearSVC(C=0.01, class_weight="balanced", max_iter=10000, random_state=seed)
+            _sk("svm.LinearSVC")(C=0.01, class_weight="balanced", max_iter=10000, random_state=seed)
         ),
         search_space={"classifier__estimator__C": [0.0003, 0.001, 0.003]},
     ),
     "mlp": ModelKind(
         "MLP with one hidden layer of 256 units, L2 penalty, early stopping on a held-out "
         "10% of the training files",
-        lambda seed: MLPClassifier(
+        lambda seed: _sk("neural_network.MLPClassifier")(
             hidden_layer_sizes=(256,),
             alpha=1.0,
             early_stopping=True,
@@ -102,7 +109,7 @@ MODEL_KINDS: dict[str, ModelKind] = {
         "histogram gradient boosting (scikit-learn): 50 rounds of 7-leaf trees on a random "
         "10% of the features per split, balanced class weights; fixed settings (no search: "
         "a grid over it does not fit the leaderboard's time budget on two cores)",
-        lambda seed: HistGradientBoostingClassifier(
+        lambda seed: _sk("ensemble.HistGradientBoostingClassifier")(
             learning_rate=0.15,
             max_iter=50,
             max_leaf_nodes=7,
@@ -135,6 +142,10 @@ def get_model_kind(kind: str) -> ModelKind:
 def build_model(kind: str, seed: int = 42, select: int | None = None) -> Pipeline:
     """A fresh, unfitted pipeline: [scaling], [univariate selection of ``select`` features],
     classifier."""
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
     spec = get_model_kind(kind)
     steps = [("scale", StandardScaler())] if spec.scaled else []
     if select:

@@ -11,6 +11,7 @@ import numpy as np
 from voxemo.audio import Audio, audio_from_array, load_audio
 from voxemo.errors import AudioError
 from voxemo.models import OnnxModel, load_model
+from voxemo.models.catalog import resolve_model
 from voxemo.recognizer.predict import audio_probabilities, model_feature_sets
 
 AudioInput = str | Path | np.ndarray
@@ -26,20 +27,23 @@ class EmotionResult:
 
 
 class Recognizer:
-    """Emotion recognition with a saved model.
+    """Emotion recognition with the bundled model, or a saved one by path or name.
 
-    It holds no per-call state (features are computed per call, and onnxruntime sessions
-    may be run from several threads), so one recognizer can serve many threads.
+    ``Recognizer()`` uses the model bundled with voxemo. It holds no per-call state (inputs
+    are computed per call, and onnxruntime sessions may be run from several threads), so
+    one recognizer can serve many threads.
     """
 
-    def __init__(self, model: OnnxModel) -> None:
+    def __init__(self, model: OnnxModel | str | Path | None = None) -> None:
+        if not isinstance(model, OnnxModel):
+            model = load_model(resolve_model(model))
         self.model = model
         self.feature_sets = None if model.frontend else model_feature_sets(model)
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
-        """A recognizer for the model folder written by ``voxemo train``."""
-        return cls(load_model(path))
+        """A recognizer for the model folder written by ``voxemo train`` (or a model name)."""
+        return cls(path)
 
     @property
     def labels(self) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from voxemo.audio import Audio, load_audio, resample
-from voxemo.corpora import is_audio_file
+from voxemo.audio.formats import is_audio_file
 from voxemo.errors import AudioError, ModelError
 from voxemo.features import (
     FeatureCache,
@@ -60,6 +60,11 @@ def model_feature_sets(model: OnnxModel) -> list[FeatureSet]:
             "differently from this voxemo version's; retrain it with this version"
         )
     return feature_sets
+
+
+def model_rate(model: OnnxModel) -> int:
+    """The sample rate a model's inputs are computed at (the highest of its feature sets)."""
+    return model.frontend.sample_rate if model.frontend else max(model.card["sample_rates"])
 
 
 def audio_probabilities(

@@ -19,6 +19,7 @@ class TrainingConfig:
     weight_decay: float = 1e-2
     label_smoothing: float = 0.1
     mixup_alpha: float = 0.4
+    ema_decay: float = 0.99  # weight averaging over roughly the last 100 steps
     crop_seconds: float = 3.0
     validation_speakers: float = 0.15
     patience: int = 10
@@ -50,7 +51,8 @@ NEURAL_KINDS: dict[str, NeuralKind] = {
     "cnn": NeuralKind(
         "2-D CNN on log-mel spectrograms: four blocks of two 3x3 convolutions (16 to 128 "
         "channels), mean and max pooling over time; SpecAugment, mixup, speed, pitch, noise "
-        "and gain augmentation; one-cycle schedule; epoch chosen on held-out training speakers",
+        "and gain augmentation; one-cycle schedule; averaged weights, epoch chosen on "
+        "held-out training speakers",
         TrainingConfig(architecture="cnn"),
     ),
     "crnn": NeuralKind(

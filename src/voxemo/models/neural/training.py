@@ -1,8 +1,11 @@
 """Training a network on waveforms: augmentation, mixup, one-cycle schedule, early stopping.
 
-The epoch kept is the one with the best UAR on speakers held out from the training side
-(never the test speakers), so model choice generalizes to new speakers. A checkpoint written
-after every epoch lets an interrupted training continue where it stopped.
+An exponential moving average of the weights (batch-norm statistics included) is what gets
+validated and kept: single-epoch weights of a small network swing from one epoch to the
+next, the average does not. The epoch kept is the one whose averaged weights have the best
+UAR on speakers held out from the training side (never the test speakers), so model choice
+generalizes to new speakers. A checkpoint written after every epoch lets an interrupted
+training continue where it stopped.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import torch
 from sklearn.metrics import balanced_accuracy_score
 from threadpoolctl import threadpool_limits
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
 
 from voxemo.models.neural.augment import WaveAugment, random_crop, spec_augment
@@ -140,6 +144,9 @@ def train_network(
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, config.learning_rate, total_steps=config.epochs * steps
     )
+    average = AveragedModel(
+        net, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True
+    )
     held_out = [waves[i] for i in validation]
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
     digest = _digest(config, names, seed, len(waves))
@@ -148,20 +155,22 @@ def train_network(
         saved = torch.load(path, weights_only=True)
         if saved["digest"] == digest:
             net.load_state_dict(saved["net"])
+            average.load_state_dict(saved["average"])
             optimizer.load_state_dict(saved["optimizer"])
             scheduler.load_state_dict(saved["scheduler"])
             state = saved["state"]
     while state["epoch"] < config.epochs and state["epoch"] - state["best_epoch"] < config.patience:
         epoch = state["epoch"]
-        loss = _train_epoch(net, dataset, epoch, config, criterion, optimizer, scheduler, seed)
-        probabilities = network_probabilities(net, held_out)
+        loss = _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler)
+        probabilities = network_probabilities(average.module, held_out)
         uar = float(balanced_accuracy_score(targets[validation], probabilities.argmax(1)))
         state["epoch"] = epoch + 1
         state["history"].append({"epoch": epoch + 1, "loss": loss, "validation_uar": uar})
         if uar > state["best_uar"]:
-            state.update(best_uar=uar, best_epoch=epoch + 1, best=copy.deepcopy(net.state_dict()))
+            best = copy.deepcopy(average.module.state_dict())
+            state.update(best_uar=uar, best_epoch=epoch + 1, best=best)
         if path:
-            _save_checkpoint(path, digest, net, optimizer, scheduler, state)
+            _save_checkpoint(path, digest, net, average, optimizer, scheduler, state)
         if progress:
             progress(EpochLog(epoch + 1, config.epochs, loss, uar))
     net.load_state_dict(state["best"])
@@ -177,8 +186,9 @@ def train_network(
     )
 
 
-def _train_epoch(net, dataset, epoch, config, criterion, optimizer, scheduler, seed) -> float:
+def _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler) -> float:
     net.train()
+    seed = dataset.seed
     order = np.random.default_rng([seed, epoch]).permutation(len(dataset))
     loader = DataLoader(
         dataset,
@@ -208,18 +218,22 @@ def _train_epoch(net, dataset, epoch, config, criterion, optimizer, scheduler, s
         loss.backward()
         optimizer.step()
         scheduler.step()
+        average.update_parameters(net)
         total += float(loss.detach()) * len(target)
         count += len(target)
     return total / max(count, 1)
 
 
-def _save_checkpoint(path: Path, digest: str, net, optimizer, scheduler, state: dict) -> None:
+def _save_checkpoint(
+    path: Path, digest: str, net, average, optimizer, scheduler, state: dict
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     torch.save(
         {
             "digest": digest,
             "net": net.state_dict(),
+            "average": average.state_dict(),
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(),
             "state": state,

@@ -1,4 +1,4 @@
-"""The subcommands: each parses nothing itself and calls the library, then prints."""
+"""The research subcommands: features, evaluate, train, explore and report."""
 
 from __future__ import annotations
 
@@ -10,19 +10,17 @@ from rich.table import Table
 
 from voxemo.cli.console import (
     epoch_progress,
-    error_line,
     note,
     out,
-    print_json,
     progress_bar,
     report_problems,
-    transfer_progress,
     warn,
 )
+from voxemo.cli.predict import cache_from
 from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
-from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
+from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import (
     FeatureTable,
     WaveTable,
@@ -30,16 +28,11 @@ from voxemo.features.dataset import (
     load_corpus_waves,
     speaker_groups,
 )
-from voxemo.models import fit_model, get_model_kind, load_model, save_model, write_model
+from voxemo.models import fit_model, get_model_kind, save_model, write_model
 from voxemo.models.card import model_card, network_card
 from voxemo.models.neural import NEURAL_KINDS, is_neural, require_torch, training_config
-from voxemo.recognizer import expand_inputs, predict_files
 
 DEFAULT_FEATURES = "seed"
-
-
-def cache_from(args: argparse.Namespace) -> FeatureCache | None:
-    return None if args.no_cache else FeatureCache(default_cache_dir())
 
 
 def load_corpora(specs: list[str]) -> list[Corpus]:
@@ -393,82 +386,4 @@ def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Pat
         seed=args.seed,
         scores=scores,
     )
-    return write_model(
-        export_network(trained.net), trained.labels, card, args.out
-    )
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    if not args.model:
-        raise VoxemoError(
-            "no model given: train one with 'voxemo train ... --out DIR' and "
-            "pass it with --model DIR"
-        )
-    model = load_model(args.model)
-    paths, failures = expand_inputs(args.inputs)
-    with progress_bar("predicting", len(paths)) as advance:
-        predictions = predict_files(
-            model, paths, jobs=args.jobs, cache=cache_from(args), progress=advance
-        )
-    predictions += failures
-    if args.json:
-        print_json([p.to_dict() for p in predictions])
-    else:
-        _print_predictions([p for p in predictions if not p.error], model.labels)
-    failed = [p for p in predictions if p.error]
-    for prediction in failed:
-        error_line(prediction.error)
-    return 1 if failed else 0
-
-
-def _print_predictions(predictions, labels: list[str]) -> None:
-    if not predictions:
-        return
-    table = Table(title="probability of each emotion", title_justify="left")
-    table.add_column("file", overflow="fold")
-    table.add_column("emotion", style="bold")
-    for label in labels:
-        table.add_column(label[:8], justify="right")
-    for prediction in predictions:
-        table.add_row(
-            prediction.path,
-            prediction.label,
-            *(f"{prediction.probabilities[label]:.2f}" for label in labels),
-        )
-    out.print(table)
-
-
-def cmd_data_list(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
-    from voxemo.corpora.download import DATASETS
-
-    if args.json:
-        print_json([asdict(spec) for spec in DATASETS.values()])
-        return 0
-    table = Table(title="corpora voxemo reads", title_justify="left")
-    for column in ("name", "corpus", "license", "download", "citation"):
-        table.add_column(column, overflow="fold")
-    for spec in DATASETS.values():
-        if spec.files:
-            how = "voxemo data download (file by file, SHA-256-verified)"
-        elif spec.url:
-            how = "voxemo data download" + (" (MD5-verified)" if spec.md5 else "")
-        else:
-            how = f"manual: {spec.manual}"
-        table.add_row(spec.name, spec.title, spec.license, how, spec.citation)
-    out.print(table)
-    return 0
-
-
-def cmd_data_download(args: argparse.Namespace) -> int:
-    from voxemo.corpora.download import dataset, download
-
-    spec = dataset(args.name)
-    note(f"{spec.title}: {spec.license}; cite {spec.citation}")
-    with transfer_progress(
-        f"downloading {spec.name}", in_bytes=not spec.files or bool(args.url)
-    ) as update:
-        folder = download(args.name, Path(args.to), url=args.url, progress=update)
-    note(f"{spec.name} is in {folder}: read it with --corpus {spec.name}={folder}")
-    return 0
+    return write_model(export_network(trained.net), trained.labels, card, args.out)

@@ -1,0 +1,198 @@
+"""The prediction subcommands: predict (files and timelines), models and listen."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.table import Table
+
+from voxemo.audio import load_audio
+from voxemo.cli.console import error_line, note, out, print_json, progress_bar
+from voxemo.errors import AudioError, VoxemoError
+from voxemo.features import FeatureCache, default_cache_dir
+from voxemo.models import load_model
+from voxemo.models.catalog import list_models, resolve_model
+from voxemo.recognizer import expand_inputs, predict_files
+from voxemo.recognizer.timeline import TimelineSettings, predict_timeline, write_segments_csv
+
+
+def cache_from(args: argparse.Namespace) -> FeatureCache | None:
+    return None if args.no_cache else FeatureCache(default_cache_dir())
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    model = load_model(resolve_model(args.model))
+    paths, failures = expand_inputs(args.inputs)
+    if args.timeline:
+        return _timelines(args, model, paths, failures)
+    if args.csv or args.plot:
+        raise VoxemoError("--csv and --plot go with --timeline")
+    with progress_bar("predicting", len(paths)) as advance:
+        predictions = predict_files(
+            model, paths, jobs=args.jobs, cache=cache_from(args), progress=advance
+        )
+    predictions += failures
+    if args.json:
+        print_json([p.to_dict() for p in predictions])
+    else:
+        _print_predictions([p for p in predictions if not p.error], model.labels)
+    failed = [p for p in predictions if p.error]
+    for prediction in failed:
+        error_line(prediction.error)
+    return 1 if failed else 0
+
+
+def _print_predictions(predictions, labels: list[str]) -> None:
+    if not predictions:
+        return
+    table = Table(title="probability of each emotion", title_justify="left")
+    table.add_column("file", overflow="fold")
+    table.add_column("emotion", style="bold")
+    for label in labels:
+        table.add_column(label[:8], justify="right")
+    for prediction in predictions:
+        table.add_row(
+            prediction.path,
+            prediction.label,
+            *(f"{prediction.probabilities[label]:.2f}" for label in labels),
+        )
+    out.print(table)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    entries = list_models()
+    if args.json:
+        print_json(
+            [
+                {"name": e.name, "source": e.source, "path": str(e.path), **_summary(e.card)}
+                for e in entries
+            ]
+        )
+        return 0
+    table = Table(title="models (use with --model NAME)", title_justify="left")
+    for column in ("name", "source", "kind", "emotions", "trained on", "emobox acc / UAR", "path"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        summary = _summary(entry.card)
+        scores = summary["emobox"]
+        table.add_row(
+            entry.name,
+            entry.source,
+            summary["kind"],
+            str(len(summary["labels"])),
+            f"{summary['files']} files of {', '.join(summary['corpus'])}",
+            f"{scores['accuracy']:.3f} / {scores['uar']:.3f}" if scores else "-",
+            str(entry.path),
+        )
+    out.print(table)
+    if not entries:
+        out.print("no models found; train one with voxemo train --out DIR")
+    return 0
+
+
+def _summary(card: dict) -> dict:
+    training = card.get("training", {})
+    emobox = card.get("scores", {}).get("emobox")
+    return {
+        "kind": card.get("model", "?"),
+        "labels": card.get("labels", []),
+        "corpus": training.get("corpus", []),
+        "files": training.get("n_files", 0),
+        "emobox": {k: emobox[k] for k in ("accuracy", "uar")} if emobox else None,
+    }
+
+
+def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> int:
+    if args.window <= 0 or not 0 < args.hop <= args.window:
+        raise VoxemoError("--window must be positive and --hop between 0 and --window")
+    if args.plot and len(paths) != 1:
+        raise VoxemoError(f"--plot draws one recording; {len(paths)} were given")
+    settings = TimelineSettings(window=args.window, hop=args.hop)
+    timelines, errors = [], [f.error for f in failures]
+    for path in paths:
+        try:
+            with progress_bar(f"timeline {Path(path).name} (seconds)", _seconds(path)) as advance:
+                timelines.append(predict_timeline(model, path, settings, progress=advance))
+        except AudioError as exc:
+            errors.append(str(exc))
+    if args.json:
+        print_json([t.to_dict() for t in timelines])
+    else:
+        for timeline in timelines:
+            _print_timeline(timeline)
+    if args.csv:
+        write_segments_csv(timelines, args.csv)
+        note(f"wrote {args.csv}")
+    if args.plot and timelines:
+        from voxemo.reports.style import save
+        from voxemo.reports.timeline import timeline_figure
+
+        save(timeline_figure(timelines[0], model.labels), args.plot)
+        note(f"wrote {args.plot}")
+    for error in errors:
+        error_line(error)
+    return 1 if errors else 0
+
+
+def _seconds(path: str) -> int | None:
+    import soundfile
+
+    try:
+        return int(soundfile.info(path).duration) + 1
+    except Exception:  # unreadable: stream_audio reports it properly
+        return None
+
+
+def _print_timeline(timeline) -> None:
+    out.print(
+        f"{timeline.path}: {timeline.duration:.1f} s, {timeline.speech_seconds:.1f} s of speech",
+        markup=False,
+    )
+    table = Table()
+    for column in ("start", "end", "emotion", "confidence"):
+        table.add_column(column, justify="left" if column == "emotion" else "right")
+    for segment in timeline.segments:
+        table.add_row(
+            _clock(segment.start), _clock(segment.end), segment.label, f"{segment.confidence:.2f}"
+        )
+    out.print(table)
+    if not timeline.segments:
+        out.print("no speech found")
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours}:{minutes:02d}:{rest:05.2f}" if hours else f"{minutes}:{rest:05.2f}"
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import json
+
+    from voxemo.recognizer.live import ArraySource, MicrophoneSource, listen
+
+    if args.window <= 0 or not 0 < args.hop <= args.window:
+        raise VoxemoError("--window must be positive and --hop between 0 and --window")
+    model = load_model(resolve_model(args.model))
+    if args.file:
+        audio = load_audio(args.file)
+        samples = audio.samples[: int(args.seconds * audio.sample_rate)] if args.seconds else None
+        source = ArraySource(audio.samples if samples is None else samples, audio.sample_rate)
+        note(f"replaying {args.file} ({audio.duration:.1f} s)")
+    else:
+        device = int(args.device) if args.device and args.device.isdigit() else args.device
+        source = MicrophoneSource(device=device, seconds=args.seconds)
+        note(f"listening on '{source.name}'; Ctrl+C stops")
+    for update in listen(model, source, window=args.window, hop=args.hop):
+        if args.json:
+            print(json.dumps(update.__dict__), flush=True)
+        elif update.label is None:
+            out.print(f"{_clock(update.time)}  (silence)")
+        else:
+            others = sorted(update.probabilities.items(), key=lambda item: -item[1])[1:3]
+            rest = ", ".join(f"{label} {p:.2f}" for label, p in others)
+            out.print(
+                f"{_clock(update.time)}  {update.label:<10} {update.confidence:.2f}  ({rest})"
+            )
+    return 0

@@ -1,0 +1,67 @@
+"""Where models are found by name: the ones bundled with voxemo and the user's own.
+
+``--model`` and ``Recognizer(...)`` accept a model folder's path or a name: a folder in the
+user's model directory (``$VOXEMO_MODELS_DIR``, else ``$XDG_DATA_HOME/voxemo/models``,
+else ``~/.local/share/voxemo/models``) or a bundled model. Without one, the bundled
+``default`` model is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from voxemo.errors import ModelError
+from voxemo.models.artifact import CARD_FILE
+
+BUNDLED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
+DEFAULT_MODEL = "default"
+
+
+def user_models_dir() -> Path:
+    if os.environ.get("VOXEMO_MODELS_DIR"):
+        return Path(os.environ["VOXEMO_MODELS_DIR"])
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "voxemo" / "models"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    source: str  # "bundled" or "user"
+    path: Path
+    card: dict
+
+
+def list_models() -> list[ModelEntry]:
+    """Bundled models first, then the user's; folders without a readable card are skipped."""
+    entries = []
+    for source, root in (("bundled", BUNDLED_DIR), ("user", user_models_dir())):
+        for folder in sorted(root.glob(f"*/{CARD_FILE}")) if root.is_dir() else []:
+            try:
+                card = json.loads(folder.read_text())
+            except (OSError, ValueError):
+                continue
+            entries.append(ModelEntry(folder.parent.name, source, folder.parent, card))
+    return entries
+
+
+def resolve_model(spec: str | Path | None = None) -> Path:
+    """The folder of a model given by path or name (None: the bundled default)."""
+    name = str(spec) if spec is not None else DEFAULT_MODEL
+    if spec is not None and Path(spec).exists():
+        return Path(spec)
+    for root in (user_models_dir(), BUNDLED_DIR):
+        if (root / name / CARD_FILE).is_file() and "/" not in name:
+            return root / name
+    if spec is None:
+        raise ModelError(
+            f"no bundled model in this installation ({BUNDLED_DIR / DEFAULT_MODEL}); "
+            "train one with 'voxemo train' and pass it with --model"
+        )
+    raise ModelError(
+        f"{spec}: no such model folder, and no user or bundled model of that name "
+        "(voxemo models lists them)"
+    )

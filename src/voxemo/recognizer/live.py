@@ -1,0 +1,143 @@
+"""Live emotion from a stream of audio: the microphone, or any source of sample blocks.
+
+A rolling window of the last few seconds is predicted every ``hop`` seconds while it holds
+speech (the same noise-floor detector as the timeline), and silence is reported as such.
+The source is pluggable: :class:`MicrophoneSource` reads a sound card with sounddevice,
+:class:`ArraySource` replays samples (tests, files), and anything that yields float32 blocks
+at a known rate will do.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voxemo.audio import audio_from_array
+from voxemo.audio.decode import resample
+from voxemo.errors import VoxemoError
+from voxemo.models import OnnxModel
+from voxemo.recognizer.predict import audio_probabilities, model_rate
+from voxemo.recognizer.timeline import FRAME_SECONDS, NoiseFloorDetector
+
+
+class AudioSource(Protocol):
+    sample_rate: int
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """Mono float32 sample blocks, in order, until the source ends."""
+        ...
+
+
+@dataclass
+class ArraySource:
+    """Replays samples in blocks of ``block_seconds``, as a sound card would deliver them."""
+
+    samples: np.ndarray
+    sample_rate: int
+    block_seconds: float = 0.1
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        size = max(1, int(self.block_seconds * self.sample_rate))
+        for start in range(0, len(self.samples), size):
+            yield np.asarray(self.samples[start : start + size], dtype=np.float32)
+
+
+class MicrophoneSource:
+    """An input device through sounddevice (PortAudio); ``seconds`` None runs until stopped."""
+
+    def __init__(
+        self,
+        sample_rate: int = 16000,
+        device: int | str | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        try:
+            import sounddevice
+        except OSError as exc:  # the PortAudio library itself is missing
+            raise VoxemoError(
+                f"microphone: PortAudio is not installed ({exc}); on Debian or Ubuntu: "
+                "apt-get install libportaudio2"
+            ) from None
+        self._sd = sounddevice
+        try:
+            info = sounddevice.query_devices(device, kind="input")
+        except (ValueError, sounddevice.PortAudioError) as exc:
+            raise VoxemoError(f"microphone: no audio input device available ({exc})") from None
+        self.name = info["name"]
+        self.sample_rate, self.device, self.seconds = sample_rate, device, seconds
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        chunks: queue.Queue[np.ndarray] = queue.Queue()
+        size = int(0.1 * self.sample_rate)
+        stream = self._sd.InputStream(
+            samplerate=self.sample_rate,
+            channels=1,
+            dtype="float32",
+            blocksize=size,
+            device=self.device,
+            callback=lambda data, frames, time, status: chunks.put(data[:, 0].copy()),
+        )
+        delivered = 0
+        with stream:
+            while self.seconds is None or delivered < self.seconds * self.sample_rate:
+                block = chunks.get()
+                delivered += len(block)
+                yield block
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    time: float  # seconds since the start of the stream, at the end of the window
+    label: str | None  # None: no speech in the window
+    confidence: float
+    probabilities: dict[str, float] | None
+
+
+def listen(
+    model: OnnxModel,
+    source: AudioSource,
+    *,
+    window: float = 3.0,
+    hop: float = 1.0,
+    margin_db: float = 10.0,
+) -> Iterator[LiveUpdate]:
+    """One update every ``hop`` seconds once a full window has been heard."""
+    rate = source.sample_rate
+    target = model_rate(model)
+    detector = NoiseFloorDetector(margin_db)
+    frame = int(FRAME_SECONDS * rate)
+    size, step = int(window * rate), int(hop * rate)
+    buffer = np.zeros(0, np.float32)
+    voiced = np.zeros(0, bool)  # one flag per frame of the buffer
+    heard = since_update = 0
+    for block in source.blocks():
+        buffer = np.concatenate([buffer, block])
+        heard += len(block)
+        since_update += len(block)
+        whole = (len(buffer) // frame) - len(voiced)
+        start = len(voiced) * frame
+        for index in range(whole):
+            samples = buffer[start + index * frame : start + (index + 1) * frame]
+            level = 10 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12)
+            voiced = np.append(voiced, detector(float(level)))
+        if len(buffer) > size:  # keep the window (whole frames only)
+            drop = ((len(buffer) - size) // frame) * frame
+            buffer, voiced = buffer[drop:], voiced[drop // frame :]
+        if len(buffer) < size or since_update < step:
+            continue
+        since_update = 0
+        yield _update(model, buffer, rate, target, voiced, heard / rate)
+
+
+def _update(model, buffer, rate, target, voiced, time) -> LiveUpdate:
+    if voiced.mean() < 0.1:
+        return LiveUpdate(round(time, 2), None, 0.0, None)
+    audio = resample(audio_from_array(buffer, rate, "<live>"), target)
+    row = audio_probabilities(model, [audio])[0]
+    probabilities = {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)}
+    best = int(np.argmax(row))
+    return LiveUpdate(round(time, 2), model.labels[best], round(float(row[best]), 4), probabilities)

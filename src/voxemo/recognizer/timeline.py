@@ -1,0 +1,234 @@
+"""Emotion over time in long recordings: find speech, predict windows, smooth, merge.
+
+Speech is found by an energy detector that follows the noise floor (a frame is speech when
+it is clearly above it), so a quiet room and a noisy line both work without tuning. Speech
+is cut into overlapping windows of a few seconds (the length of the training utterances),
+each window is predicted, probabilities are averaged with the neighbouring windows, and
+runs of the same emotion become one segment. Audio streams through in blocks: memory holds
+one window, not the recording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voxemo.audio import audio_from_array
+from voxemo.audio.stream import stream_audio
+from voxemo.errors import AudioError
+from voxemo.models import OnnxModel
+from voxemo.recognizer.predict import audio_probabilities, model_rate
+
+FRAME_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class TimelineSettings:
+    window: float = 3.0  # seconds of speech per prediction
+    hop: float = 1.5  # seconds between window starts
+    min_speech: float = 0.5  # shorter bursts of energy are not predicted
+    max_pause: float = 0.5  # shorter pauses do not end a stretch of speech
+    margin_db: float = 10.0  # how far above the noise floor speech must be
+    smoothing: int = 3  # windows averaged (centred) before choosing the label
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float
+    end: float
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    label: str
+    confidence: float
+
+
+@dataclass
+class Timeline:
+    path: str
+    duration: float
+    speech_seconds: float
+    windows: list[Window] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "duration": round(self.duration, 3),
+            "speech_seconds": round(self.speech_seconds, 3),
+            "segments": [asdict(s) for s in self.segments],
+            "windows": [asdict(w) for w in self.windows],
+        }
+
+
+class NoiseFloorDetector:
+    """Frame-wise speech decisions from level: the floor drops at once to a quieter frame
+    and rises slowly (1 dB/s), so it follows the background, not the voice."""
+
+    def __init__(self, margin_db: float, rise_db_per_frame: float = FRAME_SECONDS) -> None:
+        self.margin = margin_db
+        self.rise = rise_db_per_frame
+        self.floor: float | None = None
+
+    def __call__(self, level_db: float) -> bool:
+        if self.floor is None or level_db < self.floor:
+            self.floor = level_db
+        else:
+            self.floor += self.rise
+        return level_db > self.floor + self.margin and level_db > -70.0
+
+
+def speech_windows(
+    blocks: Iterable[np.ndarray], rate: int, settings: TimelineSettings
+) -> Iterator[tuple[float, np.ndarray] | float]:
+    """Yields ``(start_seconds, samples)`` windows of speech, and the running count of
+    speech seconds (a float) at the end."""
+    frame = int(FRAME_SECONDS * rate)
+    window, hop = int(settings.window * rate), int(settings.hop * rate)
+    detector = NoiseFloorDetector(settings.margin_db)
+    carry = np.zeros(0, np.float32)
+    region: list[np.ndarray] = []
+    region_start = 0
+    buffered = pause = speech_frames = position = 0
+    max_pause = int(settings.max_pause / FRAME_SECONDS)
+
+    def close():
+        samples = np.concatenate(region)[: buffered - pause * frame] if region else None
+        if samples is not None and len(samples) >= settings.min_speech * rate:
+            return region_start / rate, samples
+        return None
+
+    for block in blocks:
+        data = np.concatenate([carry, block])
+        count = len(data) // frame
+        carry = data[count * frame :]
+        frames = data[: count * frame].reshape(count, frame)
+        levels = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+        for samples, level in zip(frames, levels, strict=True):
+            speech = detector(float(level))
+            speech_frames += speech
+            if speech or region:
+                if not region:
+                    region_start = position
+                region.append(samples)
+                buffered += frame
+                pause = 0 if speech else pause + 1
+            position += frame
+            if region and pause > max_pause:
+                if (done := close()) is not None:
+                    yield done
+                region, buffered, pause = [], 0, 0
+            elif buffered >= window:
+                joined = np.concatenate(region)
+                yield region_start / rate, joined[:window]
+                rest = joined[hop:]
+                region, buffered, region_start = [rest], len(rest), region_start + hop
+    if (done := close()) is not None:
+        yield done
+    yield speech_frames * FRAME_SECONDS
+
+
+def smooth(windows: list[Window], labels: list[str], settings: TimelineSettings) -> list[Segment]:
+    """Average each window with its neighbours in the same stretch of speech, label it, and
+    merge consecutive windows with one label into segments."""
+    if not windows:
+        return []
+    matrix = np.array([[w.probabilities[label] for label in labels] for w in windows])
+    stretch = np.cumsum(
+        [0]
+        + [
+            windows[i].start > windows[i - 1].end + settings.max_pause
+            for i in range(1, len(windows))
+        ]
+    )
+    half = settings.smoothing // 2
+    smoothed = np.array(
+        [
+            matrix[max(0, i - half) : i + half + 1][
+                stretch[max(0, i - half) : i + half + 1] == stretch[i]
+            ].mean(axis=0)
+            for i in range(len(windows))
+        ]
+    )
+    segments: list[Segment] = []
+    run: list[int] = []
+    for i in range(len(windows) + 1):
+        label = labels[int(smoothed[i].argmax())] if i < len(windows) else None
+        if run and (
+            label != labels[int(smoothed[run[0]].argmax())] or stretch[i] != stretch[run[0]]
+        ):
+            first, last = windows[run[0]], windows[run[-1]]
+            following = windows[i] if i < len(windows) and stretch[i] == stretch[run[0]] else None
+            end = (last.end + following.start) / 2 if following else last.end
+            start = segments[-1].end if segments and segments[-1].end > first.start else first.start
+            column = labels.index(labels[int(smoothed[run[0]].argmax())])
+            confidence = float(smoothed[run, column].mean())
+            segments.append(
+                Segment(round(start, 3), round(end, 3), labels[column], round(confidence, 4))
+            )
+            run = []
+        if i < len(windows):
+            run.append(i)
+    return segments
+
+
+def predict_timeline(
+    model: OnnxModel,
+    path: str | Path,
+    settings: TimelineSettings | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> Timeline:
+    """The emotion timeline of one recording (any length); ``progress`` gets seconds read."""
+    settings = settings or TimelineSettings()
+    rate = model_rate(model)
+
+    read = [0]  # samples streamed so far: the recording's length at the end
+
+    def blocks():
+        for block in stream_audio(path, rate):
+            read[0] += len(block)
+            if progress:
+                progress(len(block) / rate)
+            yield block
+
+    windows, speech = [], 0.0
+    for item in speech_windows(blocks(), rate, settings):
+        if isinstance(item, float):
+            speech = item
+            continue
+        start, samples = item
+        try:
+            audio = audio_from_array(samples, rate, f"{path}@{start:.1f}s")
+        except AudioError:
+            continue  # digital silence inside a stretch of speech
+        row = audio_probabilities(model, [audio])[0]
+        windows.append(
+            Window(
+                round(start, 3),
+                round(start + len(samples) / rate, 3),
+                {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)},
+            )
+        )
+    segments = smooth(windows, model.labels, settings)
+    return Timeline(str(path), read[0] / rate, speech, windows, segments)
+
+
+def write_segments_csv(timelines: list[Timeline], out: Path) -> None:
+    """One row per segment: path, start, end, label, confidence."""
+    import csv
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "start", "end", "label", "confidence"])
+        for timeline in timelines:
+            for s in timeline.segments:
+                writer.writerow([timeline.path, s.start, s.end, s.label, s.confidence])

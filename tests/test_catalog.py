@@ -1,0 +1,40 @@
+"""Models by name: the bundled default, the user's model folder, and 'voxemo models'."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import voxemo
+from conftest import one_error_line, run, train_model
+from voxemo.errors import ModelError
+from voxemo.models.catalog import BUNDLED_DIR, DEFAULT_MODEL, resolve_model
+
+
+def test_a_user_model_is_found_by_name(fake_ravdess, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VOXEMO_MODELS_DIR", str(tmp_path / "models"))
+    train_model(fake_ravdess, tmp_path / "models" / "mine", "spectral")
+    assert resolve_model("mine") == tmp_path / "models" / "mine"
+    code, out, _ = run(["models", "--json"], capsys)
+    listed = {entry["name"]: entry for entry in json.loads(out)}
+    assert code == 0 and listed["mine"]["source"] == "user" and listed["mine"]["kind"] == "logreg"
+    clip = next(fake_ravdess.rglob("*.wav"))
+    code, out, err = run(["predict", "--model", "mine", clip], capsys)
+    assert code == 0, err
+
+
+def test_an_unknown_model_name_is_one_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VOXEMO_MODELS_DIR", str(tmp_path))
+    with pytest.raises(ModelError, match="voxemo models"):
+        resolve_model("nothing-here")
+    code, _, err = run(["predict", "--model", "nothing-here", "x.wav"], capsys)
+    assert code == 1 and "nothing-here" in one_error_line(err)
+
+
+def test_the_bundled_model_works_out_of_the_box(tmp_path, capsys):
+    assert (BUNDLED_DIR / DEFAULT_MODEL / "model.onnx").is_file()
+    recognizer = voxemo.Recognizer()
+    assert recognizer.model.path == BUNDLED_DIR / DEFAULT_MODEL
+    code, out, _ = run(["models"], capsys)
+    assert code == 0 and DEFAULT_MODEL in out and "bundled" in out
