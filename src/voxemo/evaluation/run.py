@@ -222,7 +222,7 @@ def _fit_neural_fold(
         np.array(trained.labels)[probabilities.argmax(axis=1)],
         probabilities,
         trained.labels,
-        {"epoch": trained.best_epoch},
+        {"epoch": trained.best_epoch, "weights": trained.weights},
         trained.validation_uar,
         time.perf_counter() - start,
     )

@@ -48,7 +48,7 @@ def network_card(
     """The card of a network: its front end is part of it, since it computes the inputs."""
     return {
         "model": model_kind,
-        "chosen_params": {"epoch": trained.best_epoch},
+        "chosen_params": {"epoch": trained.best_epoch, "weights": trained.weights},
         "validation_uar": trained.validation_uar,
         "features": "logmel",
         "frontend": trained.config.frontend.config(),

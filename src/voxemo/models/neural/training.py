@@ -1,10 +1,10 @@
 """Training a network on waveforms: augmentation, mixup, one-cycle schedule, early stopping.
 
-An exponential moving average of the weights (batch-norm statistics included) is what gets
-validated and kept: single-epoch weights of a small network swing from one epoch to the
-next, the average does not. The epoch kept is the one whose averaged weights have the best
-UAR on speakers held out from the training side (never the test speakers), so model choice
-generalizes to new speakers. A checkpoint written after every epoch lets an interrupted
+Besides the weights of each epoch, an exponential moving average of them (batch-norm
+statistics included) is validated: single-epoch weights of a small network swing from one
+epoch to the next, the average less so. Of both, at every epoch, the weights kept are those
+with the best UAR on speakers held out from the training side (never the test speakers), so
+model choice generalizes to new speakers. A checkpoint written after every epoch lets an interrupted
 training continue where it stopped.
 """
 
@@ -37,6 +37,7 @@ class TrainedNetwork:
     labels: list[str]
     config: TrainingConfig
     best_epoch: int
+    weights: str  # "raw" (that epoch's) or "averaged" (the moving average at that epoch)
     validation_uar: float | None
     history: list[dict]
     seconds: float
@@ -149,6 +150,7 @@ def train_network(
     )
     held_out = [waves[i] for i in validation]
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
+    state["kept"] = "raw"
     digest = _digest(config, names, seed, len(waves))
     path = Path(checkpoint) if checkpoint else None
     if path and path.exists():
@@ -162,13 +164,28 @@ def train_network(
     while state["epoch"] < config.epochs and state["epoch"] - state["best_epoch"] < config.patience:
         epoch = state["epoch"]
         loss = _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler)
-        probabilities = network_probabilities(average.module, held_out)
-        uar = float(balanced_accuracy_score(targets[validation], probabilities.argmax(1)))
+        scores = {
+            name: float(
+                balanced_accuracy_score(
+                    targets[validation], network_probabilities(model, held_out).argmax(1)
+                )
+            )
+            for name, model in (("raw", net), ("averaged", average.module))
+        }
+        uar = max(scores.values())
         state["epoch"] = epoch + 1
-        state["history"].append({"epoch": epoch + 1, "loss": loss, "validation_uar": uar})
+        state["history"].append(
+            {
+                "epoch": epoch + 1,
+                "loss": loss,
+                **{f"validation_uar_{k}": v for k, v in scores.items()},
+            }
+        )
         if uar > state["best_uar"]:
-            best = copy.deepcopy(average.module.state_dict())
-            state.update(best_uar=uar, best_epoch=epoch + 1, best=best)
+            kept = max(scores, key=scores.get)
+            model = net if kept == "raw" else average.module
+            best = copy.deepcopy(model.state_dict())
+            state.update(best_uar=uar, best_epoch=epoch + 1, best=best, kept=kept)
         if path:
             _save_checkpoint(path, digest, net, average, optimizer, scheduler, state)
         if progress:
@@ -180,6 +197,7 @@ def train_network(
         names,
         config,
         state["best_epoch"],
+        state["kept"],
         round(state["best_uar"], 4),
         state["history"],
         time.perf_counter() - start_time,
