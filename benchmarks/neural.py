@@ -20,7 +20,6 @@ from pathlib import Path
 
 from common import RESULTS, ROOT, ravdess_path, result_row, write_results
 from render_readme import render_readme
-
 from voxemo.corpora.ravdess import read_ravdess
 from voxemo.evaluation import evaluate
 from voxemo.evaluation.ensemble import ensemble_evaluation
