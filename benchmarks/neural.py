@@ -21,7 +21,7 @@ from pathlib import Path
 from common import RESULTS, ROOT, ravdess_path, result_row, write_results
 from render_readme import render_readme
 from voxemo.corpora.ravdess import read_ravdess
-from voxemo.evaluation import evaluate
+from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.evaluation.ensemble import ensemble_evaluation
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import featurize_corpus, load_corpus_waves
@@ -53,8 +53,22 @@ def main() -> None:
     cache = FeatureCache(default_cache_dir())
     rows, results, seconds = [], {}, {}
 
-    def record(name: str, result: dict, features: str, model: str, began: float) -> None:
+    def record(name: str, data, result: dict, features: str, model: str, began: float) -> None:
         results[name], seconds[name] = result, time.perf_counter() - began
+        configs = (
+            [training_config(model).frontend.config()]
+            if features == "logmel"
+            else [fs.config() for fs in parse_feature_spec(features)]
+        )
+        result["config"] = evaluation_config(
+            data,
+            corpus_specs=[f"ravdess={corpus.root}"],
+            features=features,
+            feature_configs=configs,
+            model=model,
+            protocol="emobox",
+            seed=SEED,
+        )
         row = result_row(
             result,
             features=features,
@@ -72,7 +86,7 @@ def main() -> None:
         began = time.perf_counter()
         data = featurize_corpus(corpus, parse_feature_spec(features), cache=cache)
         result = evaluate(data, model_kind=model, protocol="emobox", seed=SEED, jobs=2)
-        record(member_name(features, model), result, features, model, began)
+        record(member_name(features, model), data, result, features, model, began)
     waves = load_corpus_waves(corpus, training_config("cnn").frontend.sample_rate)
     for kind in args.models.split(","):
         began = time.perf_counter()
@@ -84,7 +98,7 @@ def main() -> None:
             checkpoints=args.checkpoints,
             on_epoch=lambda log: print(log, flush=True),
         )
-        record(kind, result, "logmel", kind, began)
+        record(kind, waves, result, "logmel", kind, began)
     neural = args.models.split(",")
     for size in range(2, len(results) + 1):
         for members in itertools.combinations(results, size):

@@ -226,6 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PROTOCOL",
         help=f"evaluate first and record the scores ({protocols})",
     )
+    train.add_argument(
+        "--scores",
+        type=Path,
+        metavar="EVAL.json",
+        help="record the scores of an earlier 'voxemo evaluate --json' of the same model kind "
+        "and features instead of evaluating again",
+    )
     train.set_defaults(handler="research:cmd_train")
 
     evaluate = sub.add_parser(

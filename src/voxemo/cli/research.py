@@ -323,10 +323,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.protocol:
         result = _evaluate(args, data, args.protocol)
         print_evaluation(result, title=f"{args.model} on {features}, {args.protocol}")
-        scores[args.protocol] = {
-            key: result[key]
-            for key in ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
-        } | {"folds": len(result["folds"]), "per_class": result["per_class"]}
+        scores[args.protocol] = _card_scores(result)
+    if args.scores:
+        result = _earlier_evaluation(args.scores, args.model, features)
+        scores[result["config"]["protocol"]] = _card_scores(result)
     note(f"fitting {args.model} on all {len(data.table)} files")
     labels = data.table["label"].astype(str).to_numpy()
     speakers = speaker_groups(data.table["speaker"])
@@ -356,6 +356,30 @@ def cmd_train(args: argparse.Namespace) -> int:
         path = save_model(fitted.model, card, args.out)
     note(f"saved model to {path}")
     return 0
+
+
+def _card_scores(result: dict) -> dict:
+    keys = ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
+    return {key: result[key] for key in keys} | {
+        "folds": len(result["folds"]),
+        "per_class": result["per_class"],
+        "track": result["track"],
+    }
+
+
+def _earlier_evaluation(path: Path, model: str, features: str) -> dict:
+    """An evaluation JSON of this very configuration, whose scores go into the model card."""
+    try:
+        result = json.loads(Path(path).read_text())
+        config = result["config"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise VoxemoError(f"{path}: not an evaluation JSON of voxemo evaluate ({exc})") from None
+    if (config["model"], config["features"]) != (model, features):
+        raise VoxemoError(
+            f"{path}: evaluates {config['model']} on {config['features']}, not {model} on "
+            f"{features}; its scores would not describe this model"
+        )
+    return result
 
 
 def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Path:

@@ -20,9 +20,11 @@ import numpy as np
 
 from voxemo.errors import ModelError
 from voxemo.features.logmel import LogMel
+from voxemo.models.card_text import card_markdown
 
 MODEL_FILE = "model.onnx"
 CARD_FILE = "card.json"
+CARD_TEXT_FILE = "MODEL_CARD.md"
 CARD_FORMAT = "voxemo-model/1"
 
 
@@ -76,6 +78,7 @@ def write_model(graph: bytes, labels: list[str], card: dict, out: str | Path) ->
     card = {"format": CARD_FORMAT, **card, "labels": labels}
     (out / MODEL_FILE).write_bytes(graph)
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    (out / CARD_TEXT_FILE).write_text(card_markdown(card))
     return out
 
 

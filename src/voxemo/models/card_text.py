@@ -1,0 +1,80 @@
+"""The model card as a page people read (MODEL_CARD.md beside card.json)."""
+
+from __future__ import annotations
+
+from voxemo.corpora.download import DATASETS
+
+
+def _corpus_names(card: dict) -> list[str]:
+    return [spec.partition("=")[0].strip().lower() for spec in card["training"]["corpus"]]
+
+
+def card_markdown(card: dict) -> str:
+    """What the model is, what it was trained on, how well it did, and where it fails."""
+    training = card["training"]
+    names = _corpus_names(card)
+    licenses = [f"{DATASETS[n].title}: {DATASETS[n].license}" for n in names if n in DATASETS]
+    noncommercial = any("NC" in DATASETS[n].license for n in names if n in DATASETS)
+    lines = [
+        f"# voxemo model: {card['model']}",
+        "",
+        f"Emotions: {', '.join(card['labels'])}.",
+        "",
+        "## What it is",
+        "",
+        f"- Kind: `{card['model']}`; inputs: `{card['features']}`"
+        + (f" at {card['frontend']['sample_rate']} Hz" if card.get("frontend") else "")
+        + ".",
+        f"- Chosen settings: {card.get('chosen_params') or 'defaults'}.",
+        "- Format: ONNX graph (`model.onnx`) and this card (`card.json`); loading runs no code.",
+        f"- Made with voxemo {card.get('voxemo', '?')} at commit {card.get('git_commit', '?')}.",
+        "",
+        "## Training data",
+        "",
+        f"- {training['n_files']} recordings of {training['n_speakers']} speakers from "
+        f"{', '.join(names)}; seed {training['seed']}.",
+        "- Files per emotion: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(training["label_counts"].items()))
+        + ".",
+        *(f"- License of the data: {text}." for text in licenses),
+    ]
+    if noncommercial:
+        lines += [
+            "- Because the training data is licensed for non-commercial use only, so is this "
+            "model.",
+        ]
+    lines += ["", "## Measured scores", ""]
+    if not card.get("scores"):
+        lines.append("Not evaluated (train with --protocol or --scores to record scores).")
+    for protocol, scores in card.get("scores", {}).items():
+        lines += [
+            f"Protocol `{protocol}` ({scores['folds']} folds, speaker-independent where the "
+            "protocol is): accuracy "
+            f"{scores['accuracy']:.3f} ± {scores['accuracy_std']:.3f}, UAR "
+            f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}.",
+            "",
+            "| emotion | precision | recall | F1 |",
+            "|---|---|---|---|",
+            *(
+                f"| {label} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1']:.2f} |"
+                for label, row in scores["per_class"].items()
+            ),
+            "",
+        ]
+    lines += [
+        "## Known limits",
+        "",
+        "- Trained on acted emotion: real, spontaneous emotion is subtler and mixed, and the "
+        "scores above overstate what to expect on it.",
+    ]
+    if "ravdess" in names:
+        lines += [
+            "- RAVDESS has 24 North American English speakers saying two sentences; other "
+            "languages, accents, ages, microphones and recording rooms are untested.",
+        ]
+    lines += [
+        "- Probabilities are the model's, not calibrated certainties; short clips (under a "
+        "second) and noisy ones are least reliable.",
+        "",
+    ]
+    return "\n".join(lines)
