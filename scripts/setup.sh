@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up voxemo in ./.venv: a Python 3.11+ virtual environment with the pinned dependencies
-# of constraints.txt (PyTorch included, for training neural models), voxemo itself installed in
-# editable mode. Safe to run again.
+# of constraints.txt (PyTorch and transformers included, for neural models and ssl features),
+# voxemo itself installed in editable mode. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -20,4 +20,4 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,train]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,train,ssl]"

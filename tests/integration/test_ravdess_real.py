@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from conftest import ravdess_or_skip
 from voxemo.audio import load_audio
@@ -51,3 +52,28 @@ def test_speaker_independent_evaluation_on_the_real_corpus(corpus):
         set(fold) for fold in EMOBOX_FOLDS
     ]
     assert result["accuracy"] > 2 / 8  # twice chance; the published baseline is about 0.4
+
+
+def test_the_bundled_model_on_real_speech_and_a_long_recording(corpus, tmp_path):
+    """Real recordings, one per emotion and actor 1-4, through the bundled model: every file
+    gets a probability for each emotion, and a timeline over them finds each one."""
+    from voxemo import Recognizer
+    from voxemo.audio import resample
+    from voxemo.recognizer.timeline import predict_timeline
+
+    recognizer = Recognizer()
+    chosen = corpus.table.groupby(["label", "actor"]).head(1)
+    chosen = chosen[chosen["actor"] <= 4]
+    results = recognizer.predict_many(chosen["path"].tolist())
+    assert len(results) == len(chosen) == 32
+    for result in results:
+        assert sum(result.probabilities.values()) == pytest.approx(1, abs=1e-3)
+        assert set(result.probabilities) == set(recognizer.labels)
+    pause = np.zeros(16000, np.float32)
+    clips = [resample(load_audio(p), 16000).samples for p in chosen["path"].head(8)]
+    long = np.concatenate([part for clip in clips for part in (clip, pause)])
+    path = tmp_path / "eight.flac"
+    sf.write(path, long, 16000)
+    timeline = predict_timeline(recognizer.model, path)
+    assert timeline.duration == pytest.approx(len(long) / 16000, abs=0.01)
+    assert len(timeline.segments) >= 8 and timeline.speech_seconds < timeline.duration

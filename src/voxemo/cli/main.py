@@ -119,8 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     protocols = "; ".join(f"{name}: {text}" for name, text in PROTOCOLS.items())
     parser = argparse.ArgumentParser(
         prog="voxemo",
-        description="Recognize emotion in the human voice: extract features from labelled "
-        "corpora, train and evaluate models honestly, and predict the emotion of recordings.",
+        description="Recognize emotion in the human voice: predict the emotion of recordings, "
+        "long recordings over time and live audio with the bundled model (or your own), and "
+        "extract features, train and evaluate models honestly on labelled corpora.",
     )
     parser.add_argument("--version", action="version", version=f"voxemo {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -179,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
     models.set_defaults(handler="predict:cmd_models")
+
+    ensemble = sub.add_parser(
+        "ensemble",
+        help="average the probabilities of several models",
+        description="With model folders: write an ensemble model folder (--out) that averages "
+        "their probabilities; it predicts like any model. With evaluation JSON files of the same "
+        "corpus and folds (voxemo evaluate --json): evaluate the ensemble of those models "
+        "without training anything again (each member was trained on each fold's training "
+        "side only).",
+    )
+    ensemble.add_argument("inputs", nargs="+", metavar="MODEL_OR_EVAL.json")
+    ensemble.add_argument("--weights", type=float, nargs="+", metavar="W", help="one per input")
+    ensemble.add_argument("--out", type=Path, help="ensemble model folder to write")
+    ensemble.add_argument("--json", metavar="OUT.json", help="write the ensemble's evaluation")
+    ensemble.set_defaults(handler="research:cmd_ensemble")
 
     listen = sub.add_parser(
         "listen",

@@ -302,7 +302,7 @@ def print_evaluation(result: dict, title: str) -> None:
         f"accuracy {result['accuracy']:.3f}, UAR {result['uar']:.3f}, "
         f"macro-F1 {result['macro_f1']:.3f} ({kind}; track: {result['track']})"
     )
-    chosen = [fold["chosen_params"] for fold in result["folds"] if fold["chosen_params"]]
+    chosen = [fold["chosen_params"] for fold in result["folds"] if fold.get("chosen_params")]
     if chosen:
         picks = "; ".join(", ".join(f"{k}={v}" for k, v in c.items()) for c in chosen)
         out.print(f"hyper-parameters chosen per fold on its training speakers: {picks}")
@@ -411,3 +411,39 @@ def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Pat
         scores=scores,
     )
     return write_model(export_network(trained.net), trained.labels, card, args.out)
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from voxemo.evaluation.ensemble import ensemble_evaluation
+    from voxemo.models.ensemble import save_ensemble
+
+    evaluations = [Path(item) for item in args.inputs if str(item).endswith(".json")]
+    if not evaluations:
+        if not args.out:
+            raise VoxemoError("--out DIR is required to build an ensemble model from folders")
+        path = save_ensemble(args.inputs, args.out, args.weights)
+        note(f"saved ensemble of {len(args.inputs)} models to {path}")
+        return 0
+    if len(evaluations) != len(args.inputs):
+        raise VoxemoError("give either model folders or evaluation JSON files, not both")
+    members = []
+    for path in evaluations:
+        try:
+            members.append(json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            raise VoxemoError(f"{path}: not a readable evaluation JSON ({exc})") from None
+    protocols = {member.get("config", {}).get("protocol") for member in members}
+    if len(protocols) != 1 or None in protocols:
+        raise VoxemoError("the evaluations must come from one protocol (voxemo evaluate --json)")
+    result = ensemble_evaluation(members, protocols.pop(), args.weights)
+    result["config"] = {
+        "model": "ensemble",
+        "members": [m["config"]["model"] + " on " + m["config"]["features"] for m in members],
+        "weights": args.weights or [1.0] * len(members),
+        "protocol": members[0]["config"]["protocol"],
+        "features": "+".join(m["config"]["features"] for m in members),
+    }
+    print_evaluation(result, title="ensemble of " + ", ".join(result["config"]["members"]))
+    if args.json:
+        _write_evaluation(result, Path(args.json))
+    return 0

@@ -40,8 +40,9 @@ def ensemble_evaluation(members: list[dict], protocol: str, weights: list[float]
             }
         )
     fold_rows = []
-    for fold in dict.fromkeys(p["fold"] for p in predictions):
-        rows = [p for p in predictions if p["fold"] == fold]
+    for fold in members[0]["folds"]:
+        rows = [p for p in predictions if p["fold"] == fold["fold"]]
         scores = metrics.scores([p["label"] for p in rows], [p["predicted"] for p in rows], labels)
-        fold_rows.append({"fold": fold, "n_test": len(rows), **scores})
+        kept = {k: fold[k] for k in ("fold", "test_speakers", "n_train", "n_test") if k in fold}
+        fold_rows.append({**kept, **scores})
     return summarize(fold_rows, predictions, labels, protocol, tracks.pop())

@@ -24,7 +24,9 @@ SET_MODULES = {
     "egemaps": "opensmile_sets",
     "compare": "opensmile_sets",
     "overview": "overview",
+    "ssl": "ssl",  # ssl:<model id>: a self-supervised speech encoder
 }
+TAKES_ARGUMENT = {"ssl"}
 
 
 class FeatureSet(ABC):
@@ -82,20 +84,39 @@ def register(name: str) -> Callable[[type[FeatureSet]], type[FeatureSet]]:
 
 
 def available_feature_sets() -> list[str]:
-    return sorted(SET_MODULES)
+    return sorted(f"{name}:<model id>" if name in TAKES_ARGUMENT else name for name in SET_MODULES)
 
 
 def parse_feature_spec(spec: str) -> list[FeatureSet]:
-    """``"seed"`` or ``"spectral+prosody"`` into feature-set instances (order kept)."""
-    names = [part.strip().lower() for part in spec.split("+")]
-    unknown = [name for name in names if name not in SET_MODULES]
-    if not spec.strip() or unknown or len(set(names)) != len(names):
-        what = f"unknown feature set '{unknown[0]}'" if unknown else "each set may appear once"
+    """``"seed"``, ``"spectral+prosody"`` or ``"ssl:microsoft/wavlm-base-plus+prosody"`` into
+    feature-set instances (order kept)."""
+    parts = [part.strip() for part in spec.split("+")]
+    families = [part.partition(":")[0].lower() for part in parts]
+    arguments = [part.partition(":")[2] for part in parts]
+    problem = next(
+        (
+            f"unknown feature set '{part}'"
+            if family not in SET_MODULES
+            else f"'{family}' needs an argument: {family}:<model id>"
+            if family in TAKES_ARGUMENT and not argument
+            else f"'{family}' takes no argument"
+            if family not in TAKES_ARGUMENT and argument
+            else None
+            for part, family, argument in zip(parts, families, arguments, strict=True)
+        ),
+        None,
+    )
+    if not problem and len(set(parts)) != len(parts):
+        problem = "each set may appear once"
+    if not spec.strip() or problem:
         known = ", ".join(available_feature_sets())
-        raise VoxemoError(f"features '{spec}': {what} (known: {known}; combine with +)")
-    for name in names:
-        import_module(f"voxemo.features.{SET_MODULES[name]}")
-    return [_REGISTRY[name]() for name in names]
+        raise VoxemoError(f"features '{spec}': {problem} (known: {known}; combine with +)")
+    for family in families:
+        import_module(f"voxemo.features.{SET_MODULES[family]}")
+    return [
+        _REGISTRY[family](argument) if argument else _REGISTRY[family]()
+        for family, argument in zip(families, arguments, strict=True)
+    ]
 
 
 def compute_features(audio: Audio, feature_set: FeatureSet) -> np.ndarray:

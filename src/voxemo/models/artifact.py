@@ -119,7 +119,8 @@ class OnnxModel:
         return np.asarray(probabilities, dtype=np.float64)
 
 
-def load_model(path: str | Path) -> OnnxModel:
+def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
+    """Load a model folder; ``threads`` caps onnxruntime's threads per call (default: all)."""
     import onnxruntime
 
     path = Path(path)
@@ -134,8 +135,15 @@ def load_model(path: str | Path) -> OnnxModel:
         raise ModelError(f"{path / CARD_FILE}: not a readable model card ({exc})") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ModelError(f"{path / CARD_FILE}: not a voxemo model card (format {CARD_FORMAT})")
+    if card.get("model") == "ensemble":
+        from voxemo.models.ensemble import load_ensemble
+
+        return load_ensemble(path, card, threads)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
     try:
         session = onnxruntime.InferenceSession(
             str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from voxemo.corpora.download import DATASETS
-
 
 def _corpus_names(card: dict) -> list[str]:
     return [spec.partition("=")[0].strip().lower() for spec in card["training"]["corpus"]]
@@ -11,6 +9,8 @@ def _corpus_names(card: dict) -> list[str]:
 
 def card_markdown(card: dict) -> str:
     """What the model is, what it was trained on, how well it did, and where it fails."""
+    from voxemo.corpora.download import DATASETS  # (pandas: only when a card is written)
+
     training = card["training"]
     names = _corpus_names(card)
     licenses = [f"{DATASETS[n].title}: {DATASETS[n].license}" for n in names if n in DATASETS]

@@ -12,7 +12,8 @@ from voxemo.audio import Audio, audio_from_array, load_audio
 from voxemo.errors import AudioError
 from voxemo.models import OnnxModel, load_model
 from voxemo.models.catalog import resolve_model
-from voxemo.recognizer.predict import audio_probabilities, model_feature_sets
+from voxemo.models.ensemble import EnsembleModel
+from voxemo.recognizer.predict import audio_probabilities, check_inputs
 
 AudioInput = str | Path | np.ndarray
 
@@ -34,11 +35,18 @@ class Recognizer:
     one recognizer can serve many threads.
     """
 
-    def __init__(self, model: OnnxModel | str | Path | None = None) -> None:
-        if not isinstance(model, OnnxModel):
-            model = load_model(resolve_model(model))
+    def __init__(
+        self,
+        model: OnnxModel | EnsembleModel | str | Path | None = None,
+        *,
+        threads: int | None = None,
+    ) -> None:
+        """``threads`` caps the threads of one prediction (a server with many requests in
+        parallel does best with 1)."""
+        if not isinstance(model, OnnxModel | EnsembleModel):
+            model = load_model(resolve_model(model), threads)
+        check_inputs(model)
         self.model = model
-        self.feature_sets = None if model.frontend else model_feature_sets(model)
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
@@ -60,7 +68,7 @@ class Recognizer:
         decoded = [self._audio(item, sample_rate) for item in audios]
         if not decoded:
             return []
-        probabilities = audio_probabilities(self.model, decoded, self.feature_sets)
+        probabilities = audio_probabilities(self.model, decoded)
         results = []
         for audio, row in zip(decoded, probabilities, strict=True):
             probabilities = {label: float(p) for label, p in zip(self.labels, row, strict=True)}

@@ -20,6 +20,7 @@ from voxemo.features import (
 )
 from voxemo.features.extract import ProgressCallback
 from voxemo.models import OnnxModel
+from voxemo.models.ensemble import EnsembleModel
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,30 @@ def model_feature_sets(model: OnnxModel) -> list[FeatureSet]:
     return feature_sets
 
 
-def model_rate(model: OnnxModel) -> int:
+def model_rate(model: OnnxModel | EnsembleModel) -> int:
     """The sample rate a model's inputs are computed at (the highest of its feature sets)."""
+    if isinstance(model, EnsembleModel):
+        return max(model_rate(member) for member in model.members)
     return model.frontend.sample_rate if model.frontend else max(model.card["sample_rates"])
 
 
-def audio_probabilities(
-    model: OnnxModel, audios: Sequence[Audio], feature_sets: list[FeatureSet] | None = None
-) -> np.ndarray:
-    """(clips, labels) probabilities of decoded audio, for either kind of model input."""
+def check_inputs(model: OnnxModel | EnsembleModel) -> None:
+    """Fail early (on load, not on the first file) if a model's features cannot be made."""
+    if isinstance(model, EnsembleModel):
+        for member in model.members:
+            check_inputs(member)
+    elif model.frontend is None:
+        model_feature_sets(model)
+
+
+def audio_probabilities(model: OnnxModel | EnsembleModel, audios: Sequence[Audio]) -> np.ndarray:
+    """(clips, labels) probabilities of decoded audio, whatever the model's inputs."""
+    if isinstance(model, EnsembleModel):
+        return model.combine([audio_probabilities(member, audios) for member in model.members])
     if model.frontend is not None:
         rate = model.frontend.sample_rate
         return np.stack([model.predict_waveform(resample(a, rate).samples) for a in audios])
-    feature_sets = feature_sets or model_feature_sets(model)
+    feature_sets = model_feature_sets(model)
     features = [np.concatenate([compute_features(a, fs) for fs in feature_sets]) for a in audios]
     return model.predict_proba(np.stack(features))
 
@@ -94,10 +106,11 @@ def predict_files(
 ) -> list[Prediction]:
     """One :class:`Prediction` per path, in order; bad files give error rows.
 
-    Feature-vector models use the parallel, cached extraction; networks decode file by file.
+    Feature-vector models use the parallel, cached extraction; networks and ensembles decode
+    file by file.
     """
-    if model.frontend is not None:
-        return [_network_prediction(model, str(path), progress) for path in paths]
+    if isinstance(model, EnsembleModel) or model.frontend is not None:
+        return [_one_by_one(model, str(path), progress) for path in paths]
     result = extract_features(
         paths, model_feature_sets(model), jobs=jobs, cache=cache, progress=progress
     )
@@ -113,9 +126,7 @@ def predict_files(
     return predictions
 
 
-def _network_prediction(
-    model: OnnxModel, path: str, progress: ProgressCallback | None
-) -> Prediction:
+def _one_by_one(model, path: str, progress: ProgressCallback | None) -> Prediction:
     try:
         row = audio_probabilities(model, [load_audio(path)])[0]
     except AudioError as exc:

@@ -1,0 +1,169 @@
+"""Speed of the recognizer: cold command line, warm Python API, and hour-long timelines.
+
+Everything is measured in one run on one machine, for the bundled model and, as the baseline,
+for the leaderboard's best feature-vector configuration (logistic regression on
+spectral+prosody+egemaps, trained here on RAVDESS with cached features):
+
+- cold: ``voxemo predict FILE`` as a new process (imports, model load, decode, predict),
+  median of several runs;
+- warm: ``Recognizer.predict`` on a 3.5 s clip with one thread (onnxruntime and BLAS),
+  median over many calls;
+- timeline: ``voxemo predict --timeline`` on one hour of speech (the example conversation
+  repeated), as a new process: wall time, times faster than real time, peak memory.
+
+    python benchmarks/recognizer_speed.py [--corpus DIR] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from threadpoolctl import threadpool_limits
+
+from common import ROOT, ravdess_path, write_results
+from render_readme import render_readme
+from voxemo import Recognizer
+from voxemo.audio import load_audio
+from voxemo.models.catalog import resolve_model
+
+VOXEMO = [sys.executable, "-m", "voxemo.cli.main"]
+EXAMPLE = ROOT / "examples" / "conversation.flac"
+BASELINE = ("spectral+prosody+egemaps", "logreg")
+
+
+def cold_seconds(model: Path, clip: Path, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [*VOXEMO, "predict", "--model", str(model), str(clip)], check=True, capture_output=True
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def warm_milliseconds(model: Path, clip: np.ndarray, rate: int, calls: int) -> float:
+    recognizer = Recognizer(model, threads=1)
+    with threadpool_limits(1):
+        recognizer.predict(clip, rate)  # first call: lazy imports and allocations
+        times = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            recognizer.predict(clip, rate)
+            times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def timeline_run(model: Path, recording: Path) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(
+        [*VOXEMO, "predict", "--timeline", "--json", "--model", str(model), str(recording)],
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": round(seconds, 1), "peak_mib": round(max(peak, before) / 1024)}
+
+
+def train_baseline(corpus: Path, out: Path) -> Path:
+    features, model = BASELINE
+    subprocess.run(
+        [
+            *VOXEMO,
+            "train",
+            "--corpus",
+            f"ravdess={corpus}",
+            "--features",
+            features,
+            "--model",
+            model,
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
+    parser.add_argument("--runs", type=int, default=5, help="cold runs per model")
+    parser.add_argument("--calls", type=int, default=50, help="warm calls per model")
+    parser.add_argument("--hours", type=float, default=1.0, help="timeline recording length")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        models = {
+            "bundled": resolve_model(None),
+            "baseline": train_baseline(ravdess_path(args.corpus), scratch / "baseline"),
+        }
+        conversation = load_audio(EXAMPLE)
+        rate = conversation.sample_rate
+        clip = conversation.samples[int(0.5 * rate) : int(4.0 * rate)]  # 3.5 s of speech
+        clip_path = scratch / "clip.wav"
+        sf.write(clip_path, clip, rate)
+        repeats = int(np.ceil(args.hours * 3600 / conversation.duration))
+        recording = scratch / "hour.flac"
+        with sf.SoundFile(recording, "w", rate, 1) as handle:
+            for _ in range(repeats):
+                handle.write(conversation.samples)
+        hour = repeats * conversation.duration
+        rows = []
+        for name, model in models.items():
+            row = {
+                "model": name,
+                "card_model": resolve_model(model).name
+                if name == "bundled"
+                else "+".join(BASELINE),
+                "cold_predict_seconds": round(cold_seconds(model, clip_path, args.runs), 3),
+                "warm_predict_ms": round(warm_milliseconds(model, clip, rate, args.calls), 2),
+            }
+            timeline = timeline_run(model, recording)
+            row |= {
+                "timeline_audio_seconds": round(hour),
+                "timeline_seconds": timeline["seconds"],
+                "timeline_realtime_factor": round(hour / timeline["seconds"], 1),
+                "timeline_peak_mib": timeline["peak_mib"],
+            }
+            print(row, flush=True)
+            rows.append(row)
+    bundled, baseline = rows
+    write_results(
+        "recognizer_speed",
+        {
+            "clip_seconds": 3.5,
+            "rows": rows,
+            "ratios": {
+                "warm": round(baseline["warm_predict_ms"] / bundled["warm_predict_ms"], 1),
+                "cold": round(
+                    baseline["cold_predict_seconds"] / bundled["cold_predict_seconds"], 2
+                ),
+                "timeline": round(
+                    bundled["timeline_realtime_factor"] / baseline["timeline_realtime_factor"], 1
+                ),
+            },
+            "targets": {
+                "cold_predict_seconds": 1.5,
+                "warm_predict_ms": 30,
+                "timeline_realtime_factor": 50,
+            },
+        },
+    )
+    render_readme()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""``ssl:<model id>``: pooled hidden states of a self-supervised speech encoder.
+
+Any Hugging Face ``transformers`` speech encoder works (WavLM, wav2vec 2.0, HuBERT, or the
+encoder of Whisper): the model is downloaded from the Hub on first use (or read from a local
+folder given as the id), run on the recording at 16 kHz, and the hidden states of every
+layer are pooled over time into their mean and standard deviation, so the classic models of
+the leaderboard can be trained on top. Needs ``voxemo[ssl]`` (transformers and torch).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from threading import Lock
+
+import numpy as np
+
+from voxemo.audio import Audio
+from voxemo.errors import VoxemoError
+from voxemo.features.base import FeatureSet, register
+
+WHISPER_HOP = 320  # input samples per encoder frame (10 ms mel hop, stride-2 convolution)
+_LOCK = Lock()  # one encoder call at a time per process: torch already uses the cores
+
+
+@register("ssl")
+class SelfSupervisedFeatures(FeatureSet):
+    version = 1
+    sample_rate = 16000
+
+    def __init__(self, model_id: str) -> None:
+        self.model_id = model_id
+        self.name = f"ssl:{model_id}"
+
+    def params(self) -> dict:
+        return {"model": self.model_id, "pooling": "mean+std per layer"}
+
+    @cached_property
+    def _config(self):
+        transformers = _transformers(self.model_id)
+        try:
+            return transformers.AutoConfig.from_pretrained(self.model_id)
+        except (OSError, ValueError) as exc:
+            raise _unavailable(self.model_id, exc) from None
+
+    @cached_property
+    def _encoder(self):
+        transformers = _transformers(self.model_id)
+        try:
+            extractor = transformers.AutoFeatureExtractor.from_pretrained(self.model_id)
+            model = transformers.AutoModel.from_pretrained(self.model_id)
+        except (OSError, ValueError) as exc:
+            raise _unavailable(self.model_id, exc) from None
+        if getattr(model.config, "is_encoder_decoder", False):  # Whisper: the encoder alone
+            model = model.get_encoder()
+        return extractor, model.eval()
+
+    def names(self) -> list[str]:
+        config = getattr(self._config, "text_config", None) or self._config
+        layers = (
+            config.num_hidden_layers
+            if hasattr(config, "num_hidden_layers")
+            else (config.encoder_layers)
+        )
+        size = config.hidden_size if hasattr(config, "hidden_size") else config.d_model
+        return [
+            f"ssl_layer{layer}_{stat}{unit}"
+            for layer in range(layers + 1)
+            for stat in ("mean", "std")
+            for unit in range(size)
+        ]
+
+    def compute(self, audio: Audio) -> np.ndarray:
+        import torch
+
+        extractor, model = self._encoder
+        inputs = extractor(audio.samples, sampling_rate=self.sample_rate, return_tensors="pt")
+        with _LOCK, torch.no_grad():
+            states = model(**inputs, output_hidden_states=True).hidden_states
+        if "input_features" in inputs:  # Whisper pads to 30 s: pool over the audio only
+            frames = max(1, int(np.ceil(len(audio.samples) / WHISPER_HOP)))
+            states = [state[:, :frames] for state in states]
+        pooled = [
+            torch.cat([state[0].mean(dim=0), state[0].std(dim=0, unbiased=False)])
+            for state in states
+        ]
+        return torch.cat(pooled).numpy().astype(np.float32)
+
+
+def _transformers(model_id: str):
+    try:
+        import transformers
+    except ImportError:
+        raise VoxemoError(
+            f"ssl:{model_id}: needs the transformers library: pip install 'voxemo[ssl]'"
+        ) from None
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    return transformers
+
+
+def _unavailable(model_id: str, exc: Exception) -> VoxemoError:
+    return VoxemoError(
+        f"ssl:{model_id}: cannot load the encoder ({str(exc).splitlines()[0]}); it is "
+        "downloaded from the Hugging Face Hub on first use, which needs internet access "
+        "(or a local folder, or HF_HOME pointing at a cache that holds it)"
+    )

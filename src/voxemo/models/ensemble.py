@@ -1,0 +1,91 @@
+"""Ensembles as models: several saved models whose probabilities are averaged.
+
+An ensemble folder holds its members' folders (``members/<n>-<name>``) and a card naming
+them with their weights; loading it loads every member, each with its own inputs (feature
+vectors or waveforms), so networks and feature-vector models, or one network trained with
+several seeds, combine freely. Labels are the union of the members' (a member gives 0 to an
+emotion it does not know).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voxemo.errors import ModelError
+from voxemo.models.artifact import CARD_FILE, CARD_FORMAT, CARD_TEXT_FILE, OnnxModel, load_model
+from voxemo.provenance import provenance
+
+ENSEMBLE = "ensemble"
+
+
+@dataclass
+class EnsembleModel:
+    path: Path
+    card: dict
+    members: list[OnnxModel | EnsembleModel]
+
+    frontend = None  # members compute their own inputs
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.card["labels"])
+
+    def combine(self, probabilities: list[np.ndarray]) -> np.ndarray:
+        """Weighted mean of the members' (clips, labels) matrices, in :attr:`labels` order."""
+        total = np.zeros((len(probabilities[0]), len(self.labels)))
+        for member, weight, rows in zip(
+            self.members, self.card["weights"], probabilities, strict=True
+        ):
+            columns = [self.labels.index(label) for label in member.labels]
+            total[:, columns] += weight * rows
+        return total / sum(self.card["weights"])
+
+
+def save_ensemble(
+    members: list[str | Path], out: str | Path, weights: list[float] | None = None
+) -> Path:
+    """Copy ``members`` (model folders) into a new ensemble folder ``out``."""
+    out = Path(out)
+    weights = weights or [1.0] * len(members)
+    if len(members) < 2 or len(weights) != len(members) or min(weights) <= 0:
+        raise ModelError("an ensemble needs two or more models and one positive weight each")
+    if out.exists():
+        raise ModelError(f"{out}: already exists; choose a new folder for the ensemble")
+    loaded = [load_model(member) for member in members]
+    names = [f"{i}-{Path(member).resolve().name}" for i, member in enumerate(members, start=1)]
+    labels = sorted({label for model in loaded for label in model.labels})
+    for member, name in zip(members, names, strict=True):
+        shutil.copytree(member, out / "members" / name)
+    card = {
+        "format": CARD_FORMAT,
+        "model": ENSEMBLE,
+        "members": [f"members/{name}" for name in names],
+        "member_models": [model.card["model"] for model in loaded],
+        "weights": weights,
+        "labels": labels,
+        "scores": {},
+        **provenance(),
+    }
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    (out / CARD_TEXT_FILE).write_text(
+        "# voxemo ensemble\n\nAverages the probabilities of: "
+        + ", ".join(
+            f"`{name}` ({model.card['model']}, weight {w})"
+            for name, model, w in zip(names, loaded, weights, strict=True)
+        )
+        + ". Each member's own MODEL_CARD.md (under `members/`) describes its training data, "
+        "license and scores.\n"
+    )
+    return out
+
+
+def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
+    members = [load_model(path / member, threads) for member in card.get("members", [])]
+    if len(members) != len(card.get("weights", [])) or not members:
+        raise ModelError(f"{path / CARD_FILE}: an ensemble card needs members and their weights")
+    return EnsembleModel(path, card, members)

@@ -1,0 +1,84 @@
+"""Ensembles: averaged probabilities as a model folder, and as an evaluation of members."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import one_error_line, run, train_model
+from voxemo.evaluation.ensemble import ensemble_evaluation
+from voxemo.models import load_model
+from voxemo.recognizer import Recognizer
+
+
+def test_an_ensemble_model_averages_its_members(fake_ravdess, tmp_path, capsys):
+    first = train_model(fake_ravdess, tmp_path / "a", "spectral")
+    second = train_model(fake_ravdess, tmp_path / "b", "seed")
+    code, _, err = run(
+        ["ensemble", first, second, "--weights", "1", "3", "--out", tmp_path / "both"], capsys
+    )
+    assert code == 0, err
+    clip = str(next(fake_ravdess.rglob("*.wav")))
+    expected = {}
+    for path, weight in ((first, 1), (second, 3)):
+        for label, p in Recognizer(path).predict(clip).probabilities.items():
+            expected[label] = expected.get(label, 0) + weight * p / 4
+    got = Recognizer(tmp_path / "both").predict(clip).probabilities
+    assert got == pytest.approx(expected, abs=1e-6)
+    code, out, _ = run(["predict", "--model", tmp_path / "both", clip], capsys)
+    assert code == 0 and max(got, key=got.get) in out
+    assert load_model(tmp_path / "both").card["member_models"] == ["logreg", "logreg"]
+
+
+def _evaluation(probabilities: list[list[float]], labels=("angry", "calm")) -> dict:
+    truth = ["angry", "calm", "angry", "calm"]
+    predictions = [
+        {
+            "path": f"f{i}",
+            "speaker": str(i % 2),
+            "label": truth[i],
+            "fold": f"fold {i // 2 + 1}",
+            "predicted": labels[int(np.argmax(row))],
+            "probabilities": dict(zip(labels, row, strict=True)),
+        }
+        for i, row in enumerate(probabilities)
+    ]
+    folds = [
+        {"fold": f"fold {k}", "test_speakers": ["0", "1"], "n_train": 2, "n_test": 2}
+        for k in (1, 2)
+    ]
+    return {
+        "predictions": predictions,
+        "labels": list(labels),
+        "track": "utterance-level",
+        "folds": folds,
+        "config": {"protocol": "loso", "model": "m", "features": "f"},
+    }
+
+
+def accuracy(result: dict) -> float:
+    return float(np.mean([p["label"] == p["predicted"] for p in result["predictions"]]))
+
+
+def test_an_ensemble_evaluation_can_beat_both_members(tmp_path, capsys):
+    # Each member is confidently wrong on one file the other gets right.
+    a = _evaluation([[0.9, 0.1], [0.05, 0.95], [0.45, 0.55], [0.3, 0.7]])
+    b = _evaluation([[0.6, 0.4], [0.9, 0.1], [0.9, 0.1], [0.45, 0.55]])
+    assert accuracy(a) == accuracy(b) == 0.75
+    combined = ensemble_evaluation([a, b], "loso")
+    assert combined["accuracy"] == 1.0
+    paths = []
+    for name, result in (("a", a), ("b", b)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(result))
+    code, _, err = run(["ensemble", *paths, "--json", tmp_path / "e.json"], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "e.json").read_text())["accuracy"] == 1.0
+
+
+def test_an_ensemble_needs_two_models(fake_ravdess, tmp_path, capsys):
+    only = train_model(fake_ravdess, tmp_path / "a", "spectral")
+    code, _, err = run(["ensemble", only, "--out", tmp_path / "e"], capsys)
+    assert code == 1 and "two or more" in one_error_line(err)
