@@ -30,6 +30,8 @@ def test_an_ensemble_model_averages_its_members(fake_ravdess, tmp_path, capsys):
     code, out, _ = run(["predict", "--model", tmp_path / "both", clip], capsys)
     assert code == 0 and max(got, key=got.get) in out
     assert load_model(tmp_path / "both").card["member_models"] == ["logreg", "logreg"]
+    card_text = (tmp_path / "both" / "MODEL_CARD.md").read_text()
+    assert "`logreg` on `seed`, weight 3.0" in card_text and "CC BY-NC-SA 4.0" in card_text
 
 
 def _evaluation(probabilities: list[list[float]], labels=("angry", "calm")) -> dict:

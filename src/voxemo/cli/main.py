@@ -194,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
     ensemble.add_argument("--weights", type=float, nargs="+", metavar="W", help="one per input")
     ensemble.add_argument("--out", type=Path, help="ensemble model folder to write")
     ensemble.add_argument("--json", metavar="OUT.json", help="write the ensemble's evaluation")
+    ensemble.add_argument(
+        "--scores",
+        type=Path,
+        metavar="EVAL.json",
+        help="with --out: record this evaluation of the ensemble (from its members' "
+        "evaluations) in the ensemble's model card",
+    )
     ensemble.set_defaults(handler="research:cmd_ensemble")
 
     listen = sub.add_parser(

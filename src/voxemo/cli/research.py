@@ -367,14 +367,14 @@ def _card_scores(result: dict) -> dict:
     }
 
 
-def _earlier_evaluation(path: Path, model: str, features: str) -> dict:
+def _earlier_evaluation(path: Path, model: str, features: str | None) -> dict:
     """An evaluation JSON of this very configuration, whose scores go into the model card."""
     try:
         result = json.loads(Path(path).read_text())
         config = result["config"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise VoxemoError(f"{path}: not an evaluation JSON of voxemo evaluate ({exc})") from None
-    if (config["model"], config["features"]) != (model, features):
+    if config["model"] != model or (features and config["features"] != features):
         raise VoxemoError(
             f"{path}: evaluates {config['model']} on {config['features']}, not {model} on "
             f"{features}; its scores would not describe this model"
@@ -421,7 +421,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if not evaluations:
         if not args.out:
             raise VoxemoError("--out DIR is required to build an ensemble model from folders")
-        path = save_ensemble(args.inputs, args.out, args.weights)
+        scores = {}
+        if args.scores:
+            result = _earlier_evaluation(args.scores, "ensemble", None)
+            scores[result["config"]["protocol"]] = _card_scores(result)
+        path = save_ensemble(args.inputs, args.out, args.weights, scores)
         note(f"saved ensemble of {len(args.inputs)} models to {path}")
         return 0
     if len(evaluations) != len(args.inputs):

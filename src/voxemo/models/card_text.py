@@ -7,6 +7,29 @@ def _corpus_names(card: dict) -> list[str]:
     return [spec.partition("=")[0].strip().lower() for spec in card["training"]["corpus"]]
 
 
+def _what_it_is(card: dict) -> list[str]:
+    if card["model"] == "ensemble":
+        return [
+            "- Averages the probabilities of its members (each has its own card under "
+            "`members/`): "
+            + "; ".join(
+                f"`{kind}` on `{features}`, weight {weight}"
+                for kind, features, weight in zip(
+                    card["member_models"], card["member_features"], card["weights"], strict=True
+                )
+            )
+            + ".",
+            "- Format: ONNX graphs and JSON cards only; loading runs no code.",
+        ]
+    return [
+        f"- Kind: `{card['model']}`; inputs: `{card['features']}`"
+        + (f" at {card['frontend']['sample_rate']} Hz" if card.get("frontend") else "")
+        + ".",
+        f"- Chosen settings: {card.get('chosen_params') or 'defaults'}.",
+        "- Format: ONNX graph (`model.onnx`) and this card (`card.json`); loading runs no code.",
+    ]
+
+
 def card_markdown(card: dict) -> str:
     """What the model is, what it was trained on, how well it did, and where it fails."""
     from voxemo.corpora.download import DATASETS  # (pandas: only when a card is written)
@@ -22,11 +45,7 @@ def card_markdown(card: dict) -> str:
         "",
         "## What it is",
         "",
-        f"- Kind: `{card['model']}`; inputs: `{card['features']}`"
-        + (f" at {card['frontend']['sample_rate']} Hz" if card.get("frontend") else "")
-        + ".",
-        f"- Chosen settings: {card.get('chosen_params') or 'defaults'}.",
-        "- Format: ONNX graph (`model.onnx`) and this card (`card.json`); loading runs no code.",
+        *_what_it_is(card),
         f"- Made with voxemo {card.get('voxemo', '?')} at commit {card.get('git_commit', '?')}.",
         "",
         "## Training data",

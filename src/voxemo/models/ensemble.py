@@ -18,6 +18,7 @@ import numpy as np
 
 from voxemo.errors import ModelError
 from voxemo.models.artifact import CARD_FILE, CARD_FORMAT, CARD_TEXT_FILE, OnnxModel, load_model
+from voxemo.models.card_text import card_markdown
 from voxemo.provenance import provenance
 
 ENSEMBLE = "ensemble"
@@ -47,9 +48,13 @@ class EnsembleModel:
 
 
 def save_ensemble(
-    members: list[str | Path], out: str | Path, weights: list[float] | None = None
+    members: list[str | Path],
+    out: str | Path,
+    weights: list[float] | None = None,
+    scores: dict | None = None,
 ) -> Path:
-    """Copy ``members`` (model folders) into a new ensemble folder ``out``."""
+    """Copy ``members`` (model folders) into a new ensemble folder ``out``; ``scores`` are
+    those of an evaluation of this ensemble (see :func:`ensemble_evaluation`)."""
     out = Path(out)
     weights = weights or [1.0] * len(members)
     if len(members) < 2 or len(weights) != len(members) or min(weights) <= 0:
@@ -61,27 +66,29 @@ def save_ensemble(
     labels = sorted({label for model in loaded for label in model.labels})
     for member, name in zip(members, names, strict=True):
         shutil.copytree(member, out / "members" / name)
+    trainings = [model.card.get("training") for model in loaded]
     card = {
         "format": CARD_FORMAT,
         "model": ENSEMBLE,
         "members": [f"members/{name}" for name in names],
         "member_models": [model.card["model"] for model in loaded],
+        "member_features": [model.card.get("features", "?") for model in loaded],
         "weights": weights,
         "labels": labels,
-        "scores": {},
+        # One training set when every member saw the same files; otherwise see the members.
+        **({"training": trainings[0]} if _same_data(trainings) else {}),
+        "scores": scores or {},
         **provenance(),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
-    (out / CARD_TEXT_FILE).write_text(
-        "# voxemo ensemble\n\nAverages the probabilities of: "
-        + ", ".join(
-            f"`{name}` ({model.card['model']}, weight {w})"
-            for name, model, w in zip(names, loaded, weights, strict=True)
-        )
-        + ". Each member's own MODEL_CARD.md (under `members/`) describes its training data, "
-        "license and scores.\n"
-    )
+    if "training" in card:
+        (out / CARD_TEXT_FILE).write_text(card_markdown(card))
     return out
+
+
+def _same_data(trainings: list[dict | None]) -> bool:
+    keys = [(t["corpus"], t["n_files"]) if t else None for t in trainings]
+    return None not in keys and len(set(map(str, keys))) == 1
 
 
 def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
