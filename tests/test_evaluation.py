@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from conftest import separable
 from voxemo.evaluation import LEAK_WARNING, evaluate
@@ -37,3 +38,22 @@ def test_parallel_folds_give_the_same_result():
     serial = evaluate(data, model_kind="seed-mlp", protocol="loso", seed=1, jobs=1)
     parallel = evaluate(data, model_kind="seed-mlp", protocol="loso", seed=1, jobs=2)
     assert serial["predictions"] == parallel["predictions"]
+
+
+def test_calibration_error_is_zero_only_when_confidence_matches_accuracy():
+    from voxemo.evaluation.metrics import calibration_error
+
+    def rows(confidence, right):
+        return [
+            {
+                "label": "a",
+                "predicted": "a" if ok else "b",
+                "probabilities": {"a": c, "b": 1 - c} if ok else {"a": 1 - c, "b": c},
+            }
+            for c, ok in zip(confidence, right, strict=True)
+        ]
+
+    honest = rows([0.75] * 4, [True, True, True, False])
+    assert calibration_error(honest) == pytest.approx(0.0)
+    overconfident = rows([0.95] * 4, [True, False, True, False])
+    assert calibration_error(overconfident) == pytest.approx(0.45)

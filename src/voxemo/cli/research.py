@@ -359,8 +359,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _card_scores(result: dict) -> dict:
+    from voxemo.evaluation.metrics import calibration_error
+
     keys = ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
     return {key: result[key] for key in keys} | {
+        "calibration_error": calibration_error(result.get("predictions", [])),
         "folds": len(result["folds"]),
         "per_class": result["per_class"],
         "track": result["track"],

@@ -52,3 +52,20 @@ def spread(fold_scores: list[dict[str, float]]) -> dict[str, float]:
         out[name] = float(values.mean())
         out[f"{name}_std"] = float(values.std())
     return out
+
+
+def calibration_error(predictions: list[dict], bins: int = 10) -> float | None:
+    """Expected calibration error: how far the top probability is from the share of such
+    predictions that are right, averaged over equal-width confidence bins (0 is perfect)."""
+    rows = [p for p in predictions if p.get("probabilities")]
+    if not rows:
+        return None
+    confidence = np.array([max(p["probabilities"].values()) for p in rows])
+    correct = np.array([p["predicted"] == p["label"] for p in rows], dtype=float)
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    error = sum(
+        abs(confidence[which == b].mean() - correct[which == b].mean()) * (which == b).mean()
+        for b in range(bins)
+        if (which == b).any()
+    )
+    return float(error)

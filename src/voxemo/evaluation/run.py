@@ -155,6 +155,7 @@ def summarize(
         "labels": labels,
         "confusion_matrix": metrics.confusion(pooled_true, pooled_pred, labels),
         "per_class": metrics.per_class(pooled_true, pooled_pred, labels),
+        "calibration_error": metrics.calibration_error(predictions),
         "folds": fold_rows,
         "speaker_independent": protocol in SPEAKER_INDEPENDENT,
         "track": track,

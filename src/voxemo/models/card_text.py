@@ -70,7 +70,13 @@ def card_markdown(card: dict) -> str:
             f"Protocol `{protocol}` ({scores['folds']} folds, speaker-independent where the "
             "protocol is): accuracy "
             f"{scores['accuracy']:.3f} ± {scores['accuracy_std']:.3f}, UAR "
-            f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}.",
+            f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}"
+            + (
+                f"; expected calibration error of the top probability "
+                f"{scores['calibration_error']:.3f} (0 is perfect)."
+                if scores.get("calibration_error") is not None
+                else "."
+            ),
             "",
             "| emotion | precision | recall | F1 |",
             "|---|---|---|---|",
