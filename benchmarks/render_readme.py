@@ -191,6 +191,33 @@ def recognizer_speed_table(record: dict) -> str:
     )
 
 
+def bundled_table(cards: dict[str, dict]) -> str:
+    """The models inside the package, from their own cards."""
+    lines = [
+        "| bundled model | what it is | EmoBox accuracy / UAR (speaker-independent) | "
+        "calibration error |",
+        "|---|---|---|---|",
+    ]
+    for name, card in sorted(cards.items()):
+        members = [
+            f"`{kind}`" + ("" if features == "logmel" else f" on `{features}`")
+            for kind, features in zip(
+                card.get("member_models", [card["model"]]),
+                card.get("member_features", [card.get("features")]),
+                strict=True,
+            )
+        ]
+        scores = card["scores"]["emobox"]
+        cells = [
+            f"`{name}` ([model card](src/voxemo/pretrained/{name}/MODEL_CARD.md))",
+            ("ensemble of " if len(members) > 1 else "") + " and ".join(members),
+            f"{scores['accuracy']:.3f} / {scores['uar']:.3f}",
+            f"{scores['calibration_error']:.3f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 TRACKS = {
     "utterance-level": "Utterance-level (headline): each file on its own",
     "speaker-adapted": "Speaker-adapted track: features z-scored per speaker over all of that "
@@ -203,9 +230,20 @@ TABLES = {
     "anchors": anchors_table,
     "neural": neural_table,
     "recognizer_speed": recognizer_speed_table,
+    "bundled": bundled_table,
 }
-SOURCES = {"anchors": ROOT / "benchmarks" / "anchors.json"}
+SOURCES = {
+    "anchors": ROOT / "benchmarks" / "anchors.json",
+    "bundled": ROOT / "src" / "voxemo" / "pretrained",
+}
 LEADERBOARD_DOC = ROOT / "docs" / "leaderboard.md"
+
+
+def _load(path: Path):
+    """A results file, or for a folder the model cards of its subfolders by name."""
+    if path.is_dir():
+        return {card.parent.name: json.loads(card.read_text()) for card in path.glob("*/card.json")}
+    return json.loads(path.read_text())
 
 
 def rendered(text: str) -> str:
@@ -217,7 +255,7 @@ def rendered(text: str) -> str:
         found = re.search(rf"{begin}\n.*?{end}", text, re.DOTALL)
         if not found:
             raise SystemExit(f"README.md has no {begin} ... {end} markers")
-        table = make_table(json.loads(path.read_text()))
+        table = make_table(_load(path))
         text = f"{text[: found.start()]}{begin}\n{table}\n{end}{text[found.end() :]}"
     return text
 
