@@ -184,9 +184,10 @@ def recognizer_speed_table(record: dict) -> str:
         [
             *lines,
             "",
-            f"The bundled model against the baseline in the same run: {ratios['warm']}x faster "
-            f"warm, {ratios['cold']}x faster cold, {ratios['timeline']}x faster on the "
-            "timeline. " + _machine(record),
+            "Baseline: logistic regression on spectral+prosody+egemaps, the best single model "
+            "of the leaderboard. The default model against it in the same run: "
+            f"{ratios['warm']}x faster warm, {ratios['cold']}x faster cold, "
+            f"{ratios['timeline']}x faster on the timeline. " + _machine(record),
         ]
     )
 

@@ -4,7 +4,9 @@
 #   default  - the best configuration fast enough for real time: cnn + logreg on spectral
 #   accurate - the best configuration of the leaderboard: cnn + logreg on
 #              spectral+prosody+egemaps (Praat and openSMILE make it ~10x slower)
-# then redraw the README's timeline figure with the default model.
+#   fast     - the cnn alone: no librosa, Praat or openSMILE to load, so the quickest start
+# Ensemble probabilities are temperature-scaled on their out-of-fold predictions. Then the
+# README's timeline figure is redrawn with the default model.
 # Needs voxemo[train] (scripts/setup.sh installs it) and the corpus at
 # ../shared/corpora/ravdess or $VOXEMO_RAVDESS. About 10 minutes on two cores.
 set -euo pipefail
@@ -30,8 +32,11 @@ bundle() {  # name, feature-vector member
   local out=src/voxemo/pretrained/$1
   $VOXEMO ensemble "$EVALS/cnn.json" "$EVALS/logreg-$2.json" --json "$WORK/$1-evaluation.json"
   rm -rf "$out"
-  $VOXEMO ensemble "$WORK/cnn" "$WORK/logreg-$2" --scores "$WORK/$1-evaluation.json" --out "$out"
+  $VOXEMO ensemble "$WORK/cnn" "$WORK/logreg-$2" --scores "$WORK/$1-evaluation.json" --calibrate \
+    --out "$out"
 }
 bundle default spectral
 bundle accurate spectral+prosody+egemaps
+rm -rf src/voxemo/pretrained/fast
+cp -r "$WORK/cnn" src/voxemo/pretrained/fast
 $VOXEMO predict --timeline examples/conversation.flac --plot docs/timeline.png

@@ -84,3 +84,25 @@ def test_an_ensemble_needs_two_models(fake_ravdess, tmp_path, capsys):
     only = train_model(fake_ravdess, tmp_path / "a", "spectral")
     code, _, err = run(["ensemble", only, "--out", tmp_path / "e"], capsys)
     assert code == 1 and "two or more" in one_error_line(err)
+
+
+def test_temperature_scaling_fixes_underconfident_probabilities():
+    from voxemo.evaluation.calibration import calibrate
+    from voxemo.evaluation.metrics import calibration_error
+    from voxemo.models.ensemble import apply_temperature
+
+    rng = np.random.default_rng(0)
+    labels = ["a", "b", "c"]
+    predictions = []
+    for i in range(600):  # right 90% of the time, but only ~50% sure
+        truth = labels[i % 3]
+        guess = truth if rng.random() < 0.9 else labels[(i + 1) % 3]
+        probs = {k: 0.5 if k == guess else 0.25 for k in labels}
+        predictions.append(
+            {"label": truth, "predicted": guess, "probabilities": probs, "fold": f"fold {i % 4}"}
+        )
+    result = {"labels": labels, "predictions": predictions}
+    temperature, error = calibrate(result)
+    assert temperature < 1 and error < calibration_error(predictions) / 3
+    scaled = apply_temperature(np.array([[0.5, 0.25, 0.25]]), temperature)
+    assert scaled.argmax() == 0 and scaled[0, 0] == pytest.approx(0.9, abs=0.05)

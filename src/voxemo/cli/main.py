@@ -201,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --out: record this evaluation of the ensemble (from its members' "
         "evaluations) in the ensemble's model card",
     )
+    ensemble.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="with --scores: fit a temperature on the evaluation's out-of-fold probabilities "
+        "so that the ensemble's top probability matches how often it is right",
+    )
     ensemble.set_defaults(handler="research:cmd_ensemble")
 
     listen = sub.add_parser(

@@ -424,11 +424,26 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if not evaluations:
         if not args.out:
             raise VoxemoError("--out DIR is required to build an ensemble model from folders")
-        scores = {}
+        scores, temperature = {}, None
+        if args.calibrate and not args.scores:
+            raise VoxemoError("--calibrate fits on the ensemble's evaluation: give --scores")
         if args.scores:
             result = _earlier_evaluation(args.scores, "ensemble", None)
             scores[result["config"]["protocol"]] = _card_scores(result)
-        path = save_ensemble(args.inputs, args.out, args.weights, scores)
+            if args.calibrate:
+                from voxemo.evaluation.calibration import calibrate
+
+                temperature, error = calibrate(result)
+                scores[result["config"]["protocol"]] |= {
+                    "calibration_error_before_scaling": scores[result["config"]["protocol"]][
+                        "calibration_error"
+                    ],
+                    "calibration_error": error,
+                }
+                note(
+                    f"temperature {temperature:.3f}: cross-validated calibration error {error:.3f}"
+                )
+        path = save_ensemble(args.inputs, args.out, args.weights, scores, temperature)
         note(f"saved ensemble of {len(args.inputs)} models to {path}")
         return 0
     if len(evaluations) != len(args.inputs):

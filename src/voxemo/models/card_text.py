@@ -19,6 +19,14 @@ def _what_it_is(card: dict) -> list[str]:
                 )
             )
             + ".",
+            *(
+                [
+                    f"- Probabilities are temperature-scaled (T = {card['temperature']}), fitted "
+                    "on out-of-fold predictions of the evaluation below."
+                ]
+                if card.get("temperature")
+                else []
+            ),
             "- Format: ONNX graphs and JSON cards only; loading runs no code.",
         ]
     return [
@@ -73,7 +81,13 @@ def card_markdown(card: dict) -> str:
             f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}"
             + (
                 f"; expected calibration error of the top probability "
-                f"{scores['calibration_error']:.3f} (0 is perfect)."
+                f"{scores['calibration_error']:.3f} (0 is perfect"
+                + (
+                    f"; {scores['calibration_error_before_scaling']:.3f} before temperature "
+                    "scaling, the error after it cross-validated over the folds)."
+                    if "calibration_error_before_scaling" in scores
+                    else ")."
+                )
                 if scores.get("calibration_error") is not None
                 else "."
             ),
@@ -98,8 +112,8 @@ def card_markdown(card: dict) -> str:
             "languages, accents, ages, microphones and recording rooms are untested.",
         ]
     lines += [
-        "- Probabilities are the model's, not calibrated certainties; short clips (under a "
-        "second) and noisy ones are least reliable.",
+        "- Calibration was measured on RAVDESS; on other voices and rooms the probabilities "
+        "are less trustworthy, and short clips (under a second) and noisy ones least of all.",
         "",
     ]
     return "\n".join(lines)

@@ -24,6 +24,14 @@ from voxemo.provenance import provenance
 ENSEMBLE = "ensemble"
 
 
+def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """``p ** (1 / T)``, normalized: T > 1 softens, T < 1 sharpens, the order never changes."""
+    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    scaled = np.exp(logits)
+    return scaled / scaled.sum(axis=-1, keepdims=True)
+
+
 @dataclass
 class EnsembleModel:
     path: Path
@@ -44,7 +52,9 @@ class EnsembleModel:
         ):
             columns = [self.labels.index(label) for label in member.labels]
             total[:, columns] += weight * rows
-        return total / sum(self.card["weights"])
+        mean = total / sum(self.card["weights"])
+        temperature = self.card.get("temperature")
+        return apply_temperature(mean, temperature) if temperature else mean
 
 
 def save_ensemble(
@@ -52,9 +62,11 @@ def save_ensemble(
     out: str | Path,
     weights: list[float] | None = None,
     scores: dict | None = None,
+    temperature: float | None = None,
 ) -> Path:
     """Copy ``members`` (model folders) into a new ensemble folder ``out``; ``scores`` are
-    those of an evaluation of this ensemble (see :func:`ensemble_evaluation`)."""
+    those of an evaluation of this ensemble (see :func:`ensemble_evaluation`), and
+    ``temperature`` rescales its probabilities (see :mod:`voxemo.evaluation.calibration`)."""
     out = Path(out)
     weights = weights or [1.0] * len(members)
     if len(members) < 2 or len(weights) != len(members) or min(weights) <= 0:
@@ -74,6 +86,7 @@ def save_ensemble(
         "member_models": [model.card["model"] for model in loaded],
         "member_features": [model.card.get("features", "?") for model in loaded],
         "weights": weights,
+        **({"temperature": round(temperature, 4)} if temperature else {}),
         "labels": labels,
         # One training set when every member saw the same files; otherwise see the members.
         **({"training": trainings[0]} if _same_data(trainings) else {}),
