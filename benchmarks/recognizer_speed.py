@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -68,16 +67,28 @@ def warm_milliseconds(model: Path, clip: np.ndarray, rate: int, calls: int) -> f
 
 
 def timeline_run(model: Path, recording: Path) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time and peak resident memory of one ``--timeline`` process (GNU time's %M)."""
     start = time.perf_counter()
-    subprocess.run(
-        [*VOXEMO, "predict", "--timeline", "--json", "--model", str(model), str(recording)],
+    done = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "%M",
+            *VOXEMO,
+            "predict",
+            "--timeline",
+            "--json",
+            "--model",
+            str(model),
+            str(recording),
+        ],
         check=True,
         capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"seconds": round(seconds, 1), "peak_mib": round(max(peak, before) / 1024)}
+    peak_kib = int(done.stderr.strip().splitlines()[-1])
+    return {"seconds": round(seconds, 1), "peak_mib": round(peak_kib / 1024)}
 
 
 def train_baseline(corpus: Path, out: Path) -> Path:

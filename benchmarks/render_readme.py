@@ -195,8 +195,7 @@ def recognizer_speed_table(record: dict) -> str:
 def bundled_table(cards: dict[str, dict]) -> str:
     """The models inside the package, from their own cards."""
     lines = [
-        "| bundled model | what it is | EmoBox accuracy / UAR (speaker-independent) | "
-        "calibration error |",
+        "| bundled model | what it is | EmoBox accuracy / UAR | calibration error |",
         "|---|---|---|---|",
     ]
     for name, card in sorted(cards.items()):
