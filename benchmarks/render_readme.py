@@ -160,6 +160,10 @@ def neural_table(record: dict) -> str:
     )
 
 
+def _faster(ratio: float) -> str:
+    return f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
+
+
 def recognizer_speed_table(record: dict) -> str:
     targets = record["targets"]
     lines = [
@@ -186,8 +190,8 @@ def recognizer_speed_table(record: dict) -> str:
             "",
             "Baseline: logistic regression on spectral+prosody+egemaps, the best single model "
             "of the leaderboard. The default model against it in the same run: "
-            f"{ratios['warm']}x faster warm, {ratios['cold']}x faster cold, "
-            f"{ratios['timeline']}x faster on the timeline. " + _machine(record),
+            f"{_faster(ratios['warm'])} warm, {_faster(ratios['cold'])} cold, "
+            f"{_faster(ratios['timeline'])} on the timeline. " + _machine(record),
         ]
     )
 
