@@ -33,7 +33,7 @@ def test_an_unknown_model_name_is_one_clear_error(tmp_path, monkeypatch, capsys)
 
 
 def test_the_bundled_model_works_out_of_the_box(tmp_path, capsys):
-    assert (BUNDLED_DIR / DEFAULT_MODEL / "model.onnx").is_file()
+    assert (BUNDLED_DIR / DEFAULT_MODEL / "card.json").is_file()
     recognizer = voxemo.Recognizer()
     assert recognizer.model.path == BUNDLED_DIR / DEFAULT_MODEL
     code, out, _ = run(["models"], capsys)

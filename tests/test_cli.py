@@ -140,7 +140,7 @@ def test_train_then_predict_good_and_bad_files(fake_ravdess, tmp_path, capsys):
             ["features", "--corpus", "ravdess=/does/not/exist", "--out", "x.parquet"],
             "does not exist",
         ),
-        (["predict", "x.wav"], "no model given"),
+        (["predict", "x.wav"], "x.wav: no such file"),  # the bundled model is used
         (["predict", "--model", "/does/not/exist", "x.wav"], "no such model folder"),
     ],
 )
@@ -167,7 +167,7 @@ def test_python_dash_m_runs_the_cli():
         timeout=120,
     )
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("error: no model given")
+    assert result.stderr.strip().startswith("error: x.wav: no such file")
     assert "Traceback" not in result.stderr
 
 

@@ -38,7 +38,8 @@ def test_saved_model_gives_the_fitted_models_probabilities(tmp_path, kind):
     data = separable()
     fitted = fit(data, kind)
     folder = save_model(fitted.model, card_for(data, fitted, kind), tmp_path / "model")
-    assert sorted(p.name for p in folder.iterdir()) == ["card.json", "model.onnx"]
+    assert sorted(p.name for p in folder.iterdir()) == ["MODEL_CARD.md", "card.json", "model.onnx"]
+    assert f"`{kind}`" in (folder / "MODEL_CARD.md").read_text()
     loaded = load_model(folder)
     assert loaded.labels == list(fitted.model.classes_)
     expected = fitted.model.predict_proba(data.features)

@@ -87,25 +87,27 @@ def available_feature_sets() -> list[str]:
     return sorted(f"{name}:<model id>" if name in TAKES_ARGUMENT else name for name in SET_MODULES)
 
 
+def _problem(part: str, family: str, argument: str) -> str | None:
+    if family not in SET_MODULES:
+        return f"unknown feature set '{part}'"
+    if family in TAKES_ARGUMENT and not argument:
+        return f"'{family}' needs an argument: {family}:<model id>"
+    if family not in TAKES_ARGUMENT and argument:
+        return f"'{family}' takes no argument"
+    return None
+
+
 def parse_feature_spec(spec: str) -> list[FeatureSet]:
     """``"seed"``, ``"spectral+prosody"`` or ``"ssl:microsoft/wavlm-base-plus+prosody"`` into
     feature-set instances (order kept)."""
     parts = [part.strip() for part in spec.split("+")]
     families = [part.partition(":")[0].lower() for part in parts]
     arguments = [part.partition(":")[2] for part in parts]
-    problem = next(
-        (
-            f"unknown feature set '{part}'"
-            if family not in SET_MODULES
-            else f"'{family}' needs an argument: {family}:<model id>"
-            if family in TAKES_ARGUMENT and not argument
-            else f"'{family}' takes no argument"
-            if family not in TAKES_ARGUMENT and argument
-            else None
-            for part, family, argument in zip(parts, families, arguments, strict=True)
-        ),
-        None,
-    )
+    problems = [
+        _problem(part, family, arg)
+        for part, family, arg in zip(parts, families, arguments, strict=True)
+    ]
+    problem = next((p for p in problems if p), None)
     if not problem and len(set(parts)) != len(parts):
         problem = "each set may appear once"
     if not spec.strip() or problem:

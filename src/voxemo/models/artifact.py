@@ -78,7 +78,8 @@ def write_model(graph: bytes, labels: list[str], card: dict, out: str | Path) ->
     card = {"format": CARD_FORMAT, **card, "labels": labels}
     (out / MODEL_FILE).write_bytes(graph)
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
-    (out / CARD_TEXT_FILE).write_text(card_markdown(card))
+    if "training" in card:  # a card with what people need to know gets a page for them
+        (out / CARD_TEXT_FILE).write_text(card_markdown(card))
     return out
 
 
