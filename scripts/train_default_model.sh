@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Train the models bundled with voxemo on all 24 RAVDESS actors, each with the EmoBox scores
 # that benchmarks/neural.py measured for the same configuration in its model card:
-#   default  - the best configuration fast enough for real time: cnn + logreg on spectral
-#   accurate - the best configuration of the leaderboard: cnn + logreg on
+#   default  - the best configuration fast enough for real time: network + logreg on spectral
+#   accurate - the best configuration of the leaderboard: network + logreg on
 #              spectral+prosody+egemaps (Praat and openSMILE make it ~10x slower)
-#   fast     - the cnn alone: no librosa, Praat or openSMILE to load, so the quickest start
+#   fast     - the network alone: no librosa, Praat or openSMILE to load, the quickest start
+# The network: NET=cnn (default, what is bundled now) or NET=crnn.
 # Ensemble probabilities are temperature-scaled on their out-of-fold predictions. Then the
 # README's timeline figure is redrawn with the default model.
 # Needs voxemo[train] (scripts/setup.sh installs it) and the corpus at
@@ -14,29 +15,30 @@ cd "$(dirname "$0")/.."
 RAVDESS=${VOXEMO_RAVDESS:-../shared/corpora/ravdess}
 EVALS=benchmarks/results/evaluations
 WORK=${WORK:-runs/bundle}
+NET=${NET:-cnn}
 VOXEMO=.venv/bin/voxemo
-for needed in cnn logreg-spectral logreg-spectral+prosody+egemaps; do
+for needed in "$NET" logreg-spectral logreg-spectral+prosody+egemaps; do
   if [ ! -f "$EVALS/$needed.json" ]; then
     echo "no $EVALS/$needed.json: run benchmarks/neural.py first" >&2
     exit 1
   fi
 done
 mkdir -p "$WORK"
-$VOXEMO train --corpus "ravdess=$RAVDESS" --model cnn --scores "$EVALS/cnn.json" \
-  --checkpoints "$WORK/checkpoints" --out "$WORK/cnn"
+$VOXEMO train --corpus "ravdess=$RAVDESS" --model "$NET" --scores "$EVALS/$NET.json" \
+  --checkpoints "$WORK/checkpoints" --out "$WORK/$NET"
 for features in spectral spectral+prosody+egemaps; do
   $VOXEMO train --corpus "ravdess=$RAVDESS" --features "$features" --model logreg \
     --scores "$EVALS/logreg-$features.json" --out "$WORK/logreg-$features"
 done
 bundle() {  # name, feature-vector member
   local out=src/voxemo/pretrained/$1
-  $VOXEMO ensemble "$EVALS/cnn.json" "$EVALS/logreg-$2.json" --json "$WORK/$1-evaluation.json"
+  $VOXEMO ensemble "$EVALS/$NET.json" "$EVALS/logreg-$2.json" --json "$WORK/$1-evaluation.json"
   rm -rf "$out"
-  $VOXEMO ensemble "$WORK/cnn" "$WORK/logreg-$2" --scores "$WORK/$1-evaluation.json" --calibrate \
+  $VOXEMO ensemble "$WORK/$NET" "$WORK/logreg-$2" --scores "$WORK/$1-evaluation.json" --calibrate \
     --out "$out"
 }
 bundle default spectral
 bundle accurate spectral+prosody+egemaps
 rm -rf src/voxemo/pretrained/fast
-cp -r "$WORK/cnn" src/voxemo/pretrained/fast
+cp -r "$WORK/$NET" src/voxemo/pretrained/fast
 $VOXEMO predict --timeline examples/conversation.flac --plot docs/timeline.png
