@@ -401,10 +401,8 @@ def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Pat
             checkpoint=checkpoint,
             progress=on_epoch,
         )
-    note(
-        f"kept epoch {trained.best_epoch} (validation UAR {trained.validation_uar}) after "
-        f"{trained.seconds / 60:.1f} min"
-    )
+    took = "" if trained.seconds is None else f" after {trained.seconds / 60:.1f} min of training"
+    note(f"kept epoch {trained.best_epoch} (validation UAR {trained.validation_uar}){took}")
     card = network_card(
         data,
         trained,

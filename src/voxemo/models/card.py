@@ -54,7 +54,7 @@ def network_card(
         "frontend": trained.config.frontend.config(),
         "training_config": trained.config.to_dict(),
         "training_history": trained.history,
-        "training_seconds": round(trained.seconds, 1),
+        "training_seconds": None if trained.seconds is None else round(trained.seconds, 1),
         "sample_rates": [trained.config.frontend.sample_rate],
         **_made(data.table, corpus_specs, seed, scores),
     }

@@ -40,7 +40,7 @@ class TrainedNetwork:
     weights: str  # "raw" (that epoch's) or "averaged" (the moving average at that epoch)
     validation_uar: float | None
     history: list[dict]
-    seconds: float
+    seconds: float | None  # training time over all runs; None if resumed from an older file
 
 
 class _Clips(Dataset):
@@ -126,7 +126,6 @@ def train_network(
     progress: Callable[[EpochLog], None] | None = None,
 ) -> TrainedNetwork:
     """Train on waveforms at ``config.frontend.sample_rate``; returns the best epoch's net."""
-    start_time = time.perf_counter()
     if threads:
         torch.set_num_threads(threads)
     names = sorted(set(labels))
@@ -151,6 +150,7 @@ def train_network(
     held_out = [waves[i] for i in validation]
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
     state["kept"] = "raw"
+    state["seconds"] = 0.0
     digest = _digest(config, names, seed, len(waves))
     path = Path(checkpoint) if checkpoint else None
     if path and path.exists():
@@ -163,6 +163,7 @@ def train_network(
             state = saved["state"]
     while state["epoch"] < config.epochs and state["epoch"] - state["best_epoch"] < config.patience:
         epoch = state["epoch"]
+        began = time.perf_counter()
         loss = _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler)
         scores = {
             name: float(
@@ -174,6 +175,8 @@ def train_network(
         }
         uar = max(scores.values())
         state["epoch"] = epoch + 1
+        if state.get("seconds") is not None:
+            state["seconds"] += time.perf_counter() - began
         state["history"].append(
             {
                 "epoch": epoch + 1,
@@ -200,7 +203,7 @@ def train_network(
         state["kept"],
         round(state["best_uar"], 4),
         state["history"],
-        time.perf_counter() - start_time,
+        state.get("seconds"),
     )
 
 
