@@ -154,7 +154,8 @@ def neural_table(record: dict) -> str:
             "leaderboard); ± is the standard deviation over the 6 folds. Networks: "
             + ", ".join(f"{kind} {n} epochs" for kind, n in epochs.items())
             + ", weights chosen on training actors held out inside each fold; ensembles "
-            "average their members' probabilities (minutes: the members' total). "
+            "average their members' probabilities. Minutes are those of this run (an ensemble: "
+            "its members' total); a network resumed from finished checkpoints only predicts. "
             f"{record['total_minutes']:.0f} minutes in all. " + _machine(record),
         ]
     )
