@@ -171,31 +171,21 @@ def _evaluate(
     from voxemo.evaluation import make_folds
 
     n_folds = len(make_folds(protocol, data.table))
+    common = {
+        "model_kind": args.model,
+        "protocol": protocol,
+        "seed": args.seed,
+        "speaker_norm": speaker_norm,
+        "corpus_norm": getattr(args, "corpus_norm", False),
+    }
     if is_neural(args.model):
         with epoch_progress(f"{args.model} fold", n_folds) as on_epoch:
             return evaluate(
-                data,
-                model_kind=args.model,
-                protocol=protocol,
-                seed=args.seed,
-                speaker_norm=speaker_norm,
-                corpus_norm=getattr(args, "corpus_norm", False),
-                checkpoints=args.checkpoints,
-                epochs=args.epochs,
-                on_epoch=on_epoch,
+                data, checkpoints=args.checkpoints, epochs=args.epochs, on_epoch=on_epoch, **common
             )
     with progress_bar(f"{protocol} folds", n_folds) as advance:
         return evaluate(
-            data,
-            model_kind=args.model,
-            protocol=protocol,
-            seed=args.seed,
-            jobs=args.jobs,
-            tune=args.tune,
-            select=args.select,
-            speaker_norm=speaker_norm,
-            corpus_norm=getattr(args, "corpus_norm", False),
-            on_fold=advance,
+            data, jobs=args.jobs, tune=args.tune, select=args.select, on_fold=advance, **common
         )
 
 
