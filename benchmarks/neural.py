@@ -7,7 +7,15 @@ and ensembles average their members' test probabilities file by file. Every memb
 evaluation is written to ``results/evaluations/`` (``voxemo train --scores`` reads it), and
 checkpoints (one per fold) make an interrupted run resumable.
 
-    python benchmarks/neural.py [--corpus DIR] [--models cnn,crnn] [--checkpoints DIR]
+Both tracks are measured: utterance-level, and speaker-adapted (features z-scored per
+speaker; a network's log-probabilities centred over each test speaker's files, from the
+same trained networks).
+
+    python benchmarks/neural.py [--corpus DIR] [--models cnn,crnn] [--seeds 42,7]
+                                [--checkpoints DIR]
+
+A network trained with another seed than 42 is its own member (``crnn-seed7``), so seed
+ensembles are measured too.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from render_readme import render_readme
 from voxemo.corpora.ravdess import read_ravdess
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.evaluation.ensemble import ensemble_evaluation
+from voxemo.evaluation.run import SPEAKER_ADAPTED
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import featurize_corpus, load_corpus_waves
 from voxemo.models.neural import training_config
@@ -37,69 +46,44 @@ def member_name(features: str, model: str) -> str:
     return model if features == "logmel" else f"{model}[{features}]"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
-    parser.add_argument("--models", default="cnn", help="comma-separated neural kinds")
-    parser.add_argument(
-        "--checkpoints",
-        type=Path,
-        default=ROOT / "benchmarks" / "checkpoints",
-        help="per-fold checkpoints (default: %(default)s)",
+def member_parts(name: str) -> tuple[str, str]:
+    """(features, model kind) of a member name such as ``logreg[spectral]`` or ``crnn-seed7``."""
+    model, _, features = name.rstrip("]").partition("[")
+    return features or "logmel", model.partition("-seed")[0]
+
+
+def record(name: str, result: dict, seconds: float, data, corpus, seed: int = SEED) -> dict:
+    """The results row of one member; its full evaluation is written beside the results."""
+    features, model = member_parts(name)
+    adapted = result["track"] == SPEAKER_ADAPTED
+    configs = (
+        [training_config(model).frontend.config()]
+        if features == "logmel"
+        else [fs.config() for fs in parse_feature_spec(features)]
     )
-    args = parser.parse_args()
-    start = time.perf_counter()
-    corpus = read_ravdess(ravdess_path(args.corpus))
-    cache = FeatureCache(default_cache_dir())
-    rows, results, seconds = [], {}, {}
+    result["config"] = evaluation_config(
+        data,
+        corpus_specs=[f"ravdess={corpus.root}"],
+        features=features,
+        feature_configs=configs,
+        model=model,
+        protocol="emobox",
+        seed=seed,
+        speaker_norm=adapted,
+    )
+    stem = name.replace("[", "-").replace("]", "") + ("-speaker-adapted" if adapted else "")
+    out = RESULTS / "evaluations" / f"{stem}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    files = len(result["predictions"])
+    return result_row(
+        result, features=features, model=model, protocol="emobox", files=files, seconds=seconds
+    )
 
-    def record(name: str, data, result: dict, features: str, model: str, began: float) -> None:
-        results[name], seconds[name] = result, time.perf_counter() - began
-        configs = (
-            [training_config(model).frontend.config()]
-            if features == "logmel"
-            else [fs.config() for fs in parse_feature_spec(features)]
-        )
-        result["config"] = evaluation_config(
-            data,
-            corpus_specs=[f"ravdess={corpus.root}"],
-            features=features,
-            feature_configs=configs,
-            model=model,
-            protocol="emobox",
-            seed=SEED,
-        )
-        row = result_row(
-            result,
-            features=features,
-            model=model,
-            protocol="emobox",
-            files=len(result["predictions"]),
-            seconds=seconds[name],
-        )
-        rows.append(row)
-        out = RESULTS / "evaluations" / f"{name.replace('[', '-').replace(']', '')}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=1) + "\n")
 
-    for features, model in CLASSIC:
-        began = time.perf_counter()
-        data = featurize_corpus(corpus, parse_feature_spec(features), cache=cache)
-        result = evaluate(data, model_kind=model, protocol="emobox", seed=SEED, jobs=2)
-        record(member_name(features, model), data, result, features, model, began)
-    waves = load_corpus_waves(corpus, training_config("cnn").frontend.sample_rate)
-    for kind in args.models.split(","):
-        began = time.perf_counter()
-        result = evaluate(
-            waves,
-            model_kind=kind,
-            protocol="emobox",
-            seed=SEED,
-            checkpoints=args.checkpoints,
-            on_epoch=lambda log: print(log, flush=True),
-        )
-        record(kind, waves, result, "logmel", kind, began)
-    neural = args.models.split(",")
+def ensemble_rows(results: dict, seconds: dict, neural: list[str]) -> list[dict]:
+    """Every ensemble of the members that has at least one network among them."""
+    rows = []
     for size in range(2, len(results) + 1):
         for members in itertools.combinations(results, size):
             if not set(members) & set(neural):
@@ -115,13 +99,68 @@ def main() -> None:
                     seconds=sum(seconds[m] for m in members),
                 )
             )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
+    parser.add_argument("--models", default="cnn", help="comma-separated neural kinds")
+    parser.add_argument(
+        "--seeds", default=str(SEED), help="comma-separated seeds of the networks (default: 42)"
+    )
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        default=ROOT / "benchmarks" / "checkpoints",
+        help="per-fold checkpoints (default: %(default)s)",
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    corpus = read_ravdess(ravdess_path(args.corpus))
+    cache = FeatureCache(default_cache_dir())
+    kinds = args.models.split(",")
+    networks = {
+        kind if seed == SEED else f"{kind}-seed{seed}": (kind, seed)
+        for kind in kinds
+        for seed in map(int, args.seeds.split(","))
+    }
+    waves = load_corpus_waves(corpus, training_config(kinds[0]).frontend.sample_rate)
+    rows = []
+    # The speaker-adapted track reuses the networks' checkpoints: only their outputs change.
+    for adapted in (False, True):
+        results, seconds = {}, {}
+        for features, model in CLASSIC:
+            name, began = member_name(features, model), time.perf_counter()
+            data = featurize_corpus(corpus, parse_feature_spec(features), cache=cache)
+            results[name] = evaluate(
+                data, model_kind=model, protocol="emobox", seed=SEED, jobs=2, speaker_norm=adapted
+            )
+            seconds[name] = time.perf_counter() - began
+            rows.append(record(name, results[name], seconds[name], data, corpus))
+        for name, (kind, seed) in networks.items():
+            began = time.perf_counter()
+            results[name] = evaluate(
+                waves,
+                model_kind=kind,
+                protocol="emobox",
+                seed=seed,
+                # One folder per seed: a checkpoint holds one seed's training.
+                checkpoints=args.checkpoints / ("" if seed == SEED else f"seed{seed}"),
+                on_epoch=lambda log: print(log, flush=True),
+                speaker_norm=adapted,
+            )
+            seconds[name] = time.perf_counter() - began
+            rows.append(record(name, results[name], seconds[name], waves, corpus, seed))
+        rows += ensemble_rows(results, seconds, list(networks))
     write_results(
         "neural",
         {
             "corpus": "ravdess",
             "protocol": "emobox",
             "model_seed": SEED,
-            "training": {kind: training_config(kind).to_dict() for kind in neural},
+            "training": {kind: training_config(kind).to_dict() for kind in kinds},
+            "seeds": sorted({seed for _, seed in networks.values()}),
             "total_minutes": round((time.perf_counter() - start) / 60, 1),
             "rows": rows,
         },

@@ -144,18 +144,25 @@ def anchors_table(anchors: dict) -> str:
 
 def neural_table(record: dict) -> str:
     """Networks trained here, the feature-vector models on the same folds, and ensembles."""
-    lines = _leaderboard_rows(record["rows"])
+    lines = []
+    for track, title in TRACKS.items():
+        rows = [row for row in record["rows"] if row["track"] == track]
+        if rows:
+            lines += [f"**{title}**", "", *_leaderboard_rows(rows), ""]
     epochs = {kind: config["epochs"] for kind, config in record["training"].items()}
     return "\n".join(
         [
             *lines,
-            "",
-            "Utterance-level track, RAVDESS EmoBox actor folds (the same folds as the "
-            "leaderboard); ± is the standard deviation over the 6 folds. Networks: "
+            "RAVDESS EmoBox actor folds (the same folds as the leaderboard); ± is the standard "
+            "deviation over the 6 folds. Networks: "
             + ", ".join(f"{kind} {n} epochs" for kind, n in epochs.items())
-            + ", weights chosen on training actors held out inside each fold; ensembles "
-            "average their members' probabilities. Minutes are those of this run (an ensemble: "
-            "its members' total); a network resumed from finished checkpoints only predicts. "
+            + " (seed 42; a name ending in -seedN: seed N), weights chosen on training actors "
+            "held out inside each fold; ensembles "
+            "average their members' probabilities. Speaker-adapted track: feature-vector "
+            "models z-score their features per speaker, and the networks (the same trained "
+            "networks) centre each test speaker's log-probabilities over that speaker's files. "
+            "Minutes are those of this run (an ensemble: its members' total); a network "
+            "resumed from finished checkpoints only predicts. "
             f"{record['total_minutes']:.0f} minutes in all. " + _machine(record),
         ]
     )
@@ -225,7 +232,7 @@ def bundled_table(cards: dict[str, dict]) -> str:
 
 TRACKS = {
     "utterance-level": "Utterance-level (headline): each file on its own",
-    "speaker-adapted": "Speaker-adapted track: features z-scored per speaker over all of that "
+    "speaker-adapted": "Speaker-adapted track: each speaker normalized over all of that "
     "speaker's utterances, test speakers included",
 }
 TABLES = {

@@ -5,7 +5,7 @@
 #   accurate - the best configuration of the leaderboard: network + logreg on
 #              spectral+prosody+egemaps (Praat and openSMILE make it ~10x slower)
 #   fast     - the network alone: no librosa, Praat or openSMILE to load, the quickest start
-# The network: NET=cnn (default, what is bundled now) or NET=crnn.
+# The network: NET=crnn (default, what is bundled now) or NET=cnn.
 # Ensemble probabilities are temperature-scaled on their out-of-fold predictions. Then the
 # README's timeline figure is redrawn with the default model.
 # Needs voxemo[train] (scripts/setup.sh installs it) and the corpus at
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 RAVDESS=${VOXEMO_RAVDESS:-../shared/corpora/ravdess}
 EVALS=benchmarks/results/evaluations
 WORK=${WORK:-runs/bundle}
-NET=${NET:-cnn}
+NET=${NET:-crnn}
 VOXEMO=.venv/bin/voxemo
 for needed in "$NET" logreg-spectral logreg-spectral+prosody+egemaps; do
   if [ ! -f "$EVALS/$needed.json" ]; then

@@ -203,3 +203,20 @@ def test_epochs_override_keeps_the_rest_of_the_configuration():
     config = training_config("crnn", 3)
     assert config.epochs == 3 and config.architecture == "crnn"
     assert training_config("cnn").epochs == TrainingConfig().epochs
+
+
+def test_the_speaker_adapted_track_centres_each_test_speakers_outputs(tmp_path):
+    pytest.importorskip("torch")
+    from voxemo.corpora.ravdess import read_ravdess
+    from voxemo.evaluation import evaluate
+    from voxemo.evaluation.run import SPEAKER_ADAPTED
+    from voxemo.features.dataset import load_corpus_waves
+
+    corpus = read_ravdess(make_ravdess(tmp_path / "ravdess", actors=(1, 2, 3), files_per_emotion=2))
+    waves = load_corpus_waves(corpus, 16000)
+    result = evaluate(waves, model_kind="cnn", protocol="loso", epochs=1, speaker_norm=True)
+    assert result["track"] == SPEAKER_ADAPTED
+    for speaker in {p["speaker"] for p in result["predictions"]}:
+        rows = [p["probabilities"] for p in result["predictions"] if p["speaker"] == speaker]
+        logs = np.log([[row[label] for label in result["labels"]] for row in rows])
+        assert np.ptp(logs.mean(axis=0)) < 1e-2

@@ -9,7 +9,11 @@ from conftest import separable
 from voxemo.errors import CorpusError
 from voxemo.evaluation import evaluate
 from voxemo.evaluation.run import SPEAKER_ADAPTED, UTTERANCE_LEVEL
-from voxemo.features.normalization import OnlineSpeakerNormalizer, normalize_per_group
+from voxemo.features.normalization import (
+    OnlineSpeakerNormalizer,
+    center_probabilities_per_group,
+    normalize_per_group,
+)
 from voxemo.models import selection
 
 
@@ -64,6 +68,22 @@ def test_speaker_norm_z_scores_each_speaker():
         rows = normalized[speakers == speaker]
         np.testing.assert_allclose(rows.mean(axis=0), 0.0, atol=1e-5)
         np.testing.assert_allclose(rows.std(axis=0), 1.0, atol=1e-5)
+
+
+def test_centring_probabilities_removes_a_speakers_bias_toward_one_class():
+    rng = np.random.default_rng(2)
+    truth = np.tile([0, 1, 2], 10)
+    logits = 2.0 * np.eye(3)[truth] + rng.normal(0.0, 0.3, (30, 3))
+    speakers = np.repeat(["a", "b"], 15)
+    logits[speakers == "b", 0] += 4.0  # speaker b sounds "class 0" whatever the emotion
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    centred = center_probabilities_per_group(probabilities, speakers)
+    np.testing.assert_allclose(centred.sum(axis=1), 1.0, rtol=1e-6)
+    for speaker in ("a", "b"):
+        rows = speakers == speaker
+        assert np.ptp(np.log(centred[rows]).mean(axis=0)) < 1e-5
+    assert (probabilities.argmax(axis=1) == truth).mean() < 0.7
+    assert (centred.argmax(axis=1) == truth).mean() > 0.9
 
 
 def test_constant_feature_is_centred_not_divided_by_zero():

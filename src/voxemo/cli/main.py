@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--speaker-norm",
         action="store_true",
         help="speaker-adapted track: z-score features per speaker over all of that speaker's "
-        "utterances (unlabelled, test speakers included); reported as its own track",
+        "utterances (networks: centre each speaker's log-probabilities instead); it uses "
+        "unlabelled test-speaker audio, so it is reported as its own track",
     )
     evaluate.add_argument(
         "--json",

@@ -22,7 +22,7 @@ from voxemo.evaluation.protocols import (
     speaker_extras,
 )
 from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
-from voxemo.features.normalization import normalize_per_group
+from voxemo.features.normalization import center_probabilities_per_group, normalize_per_group
 from voxemo.models import build_model, get_model_kind
 from voxemo.models.neural import EpochLog, TrainingConfig, is_neural, training_config
 from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
@@ -45,12 +45,16 @@ def model_inputs(
     if corpus_norm:
         features = normalize_per_group(features, data.table["corpus"].astype(str).to_numpy())
     if speaker_norm:
-        if data.table["speaker"].isna().any():
-            raise CorpusError("--speaker-norm needs a speaker for every file; this corpus has none")
+        _require_speakers(data)
         features = normalize_per_group(features, data.table["speaker"].astype(str).to_numpy())
     if protocol == "seed":
         return np.hstack([features, speaker_extras(data.table)])
     return features
+
+
+def _require_speakers(data: FeatureTable | WaveTable) -> None:
+    if data.table["speaker"].isna().any():
+        raise CorpusError("--speaker-norm needs a speaker for every file; this corpus has none")
 
 
 def evaluate(
@@ -82,14 +86,17 @@ def evaluate(
     speakers = data.table["speaker"].astype(str).to_numpy()
     labels = [label for label in data.labels if label in set(truth)]
     if is_neural(model_kind):
-        if speaker_norm or corpus_norm or protocol == "seed":
+        if corpus_norm or protocol == "seed":
             raise VoxemoError(
-                f"model '{model_kind}': --speaker-norm, --corpus-norm and --protocol seed "
+                f"model '{model_kind}': --corpus-norm and --protocol seed "
                 "apply to feature-vector models only"
             )
+        if speaker_norm:
+            _require_speakers(data)
+        config = training_config(model_kind, epochs)
         runs = (
             _fit_neural_fold(
-                data, truth, fold, training_config(model_kind, epochs), seed, checkpoints, on_epoch
+                data, fold, config, seed, checkpoints, on_epoch, speakers if speaker_norm else None
             )
             for fold in folds
         )
@@ -200,13 +207,21 @@ def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dic
 
 
 def _fit_neural_fold(
-    data: WaveTable, truth, fold: Fold, config: TrainingConfig, seed: int, checkpoints, on_epoch
+    data: WaveTable,
+    fold: Fold,
+    config: TrainingConfig,
+    seed: int,
+    checkpoints: Path | None,
+    on_epoch: Callable[[EpochLog], None] | None,
+    speakers: np.ndarray | None,
 ):
     """Train on the fold's training side (epoch chosen on some of its speakers); test on
-    whole recordings."""
+    whole recordings. Given ``speakers`` (the speaker-adapted track), each test speaker's
+    log-probabilities are centred over that speaker's test files."""
     from voxemo.models.neural.training import network_probabilities, train_network
 
     start = time.perf_counter()
+    truth = data.table["label"].astype(str).to_numpy()
     trained = train_network(
         [data.waves[i] for i in fold.train],
         truth[fold.train],
@@ -219,6 +234,8 @@ def _fit_neural_fold(
         progress=on_epoch,
     )
     probabilities = network_probabilities(trained.net, [data.waves[i] for i in fold.test])
+    if speakers is not None:
+        probabilities = center_probabilities_per_group(probabilities, speakers[fold.test])
     return FoldRun(
         np.array(trained.labels)[probabilities.argmax(axis=1)],
         probabilities,

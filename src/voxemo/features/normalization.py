@@ -1,9 +1,12 @@
-"""Per-speaker feature normalization: the speaker-adapted track.
+"""Per-speaker normalization: the speaker-adapted track.
 
 Z-scoring every feature over all utterances of a speaker removes much of what makes voices
-differ (pitch range, timbre, loudness) and leaves more of what the emotion changes. It uses
-other, unlabelled utterances of the same speaker, test speakers included, so its scores are
-reported as a track of their own and never mixed with utterance-level results.
+differ (pitch range, timbre, loudness) and leaves more of what the emotion changes. Networks
+see a spectrogram rather than a feature vector, so for them the speaker's log-probabilities
+are centred instead: an emotion the network finds in every utterance of a voice says more
+about the voice than about any one utterance. Both use other, unlabelled utterances of the
+same speaker, test speakers included, so their scores are reported as a track of their own
+and never mixed with utterance-level results.
 """
 
 from __future__ import annotations
@@ -13,17 +16,27 @@ import numpy as np
 MIN_STD = 1e-8
 
 
-def normalize_per_group(features: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def normalize_per_group(features: np.ndarray, groups: np.ndarray, scale: bool = True) -> np.ndarray:
     """Z-score each row with the mean and standard deviation of its group's rows (its
-    speaker's for the speaker-adapted track, its corpus's for per-corpus normalization)."""
+    speaker's for the speaker-adapted track, its corpus's for per-corpus normalization);
+    without ``scale``, only subtract the group's mean."""
     features = np.asarray(features, dtype=np.float64)
     out = np.empty_like(features)
     for group in np.unique(groups):
         rows = groups == group
-        mean = features[rows].mean(axis=0)
-        std = features[rows].std(axis=0)
-        out[rows] = (features[rows] - mean) / np.where(std > MIN_STD, std, 1.0)
+        out[rows] = features[rows] - features[rows].mean(axis=0)
+        if scale:
+            std = features[rows].std(axis=0)
+            out[rows] /= np.where(std > MIN_STD, std, 1.0)
     return out.astype(np.float32)
+
+
+def center_probabilities_per_group(probabilities: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Class probabilities with each group's mean log-probability of every class removed,
+    renormalized: the speaker-adapted track of models that output probabilities only."""
+    centred = normalize_per_group(np.log(np.maximum(probabilities, 1e-12)), groups, scale=False)
+    exponent = np.exp(centred - centred.max(axis=1, keepdims=True))
+    return exponent / exponent.sum(axis=1, keepdims=True)
 
 
 class OnlineSpeakerNormalizer:

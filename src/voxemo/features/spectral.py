@@ -1,20 +1,19 @@
-"""``spectral``: librosa frame-level descriptors summarized by functionals.
+"""``spectral``: frame-level spectral descriptors summarized by functionals.
 
 MFCCs with deltas and delta-deltas, log-mel bands, spectral contrast, centroid, bandwidth,
 roll-off, flatness, flux, RMS energy and zero-crossing rate, at 16 kHz with 25 ms windows
 and a 10 ms hop. Leading and trailing silence is trimmed, and the functionals are taken
 over the active frames (energy within 40 dB of the loudest frame) so that pauses inside
-an utterance do not dilute the statistics.
+an utterance do not dilute the statistics. The descriptors follow librosa's definitions and
+are computed by :mod:`voxemo.features.spectrum` with numpy alone.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import librosa
 import numpy as np
 
 from voxemo.audio import Audio
+from voxemo.features import spectrum
 from voxemo.features.base import FeatureSet, register
 from voxemo.features.functionals import functional_names, functionals
 
@@ -30,11 +29,6 @@ ACTIVE_DB = 40.0
 SCALARS = ["centroid", "bandwidth", "rolloff", "flatness", "flux", "rms", "zcr"]
 
 
-@lru_cache(maxsize=4)
-def _mel_basis(sample_rate: int) -> np.ndarray:
-    return librosa.filters.mel(sr=sample_rate, n_fft=N_FFT, n_mels=N_MELS)
-
-
 def descriptor_names() -> list[str]:
     return (
         [f"mfcc{i:02d}" for i in range(N_MFCC)]
@@ -48,14 +42,14 @@ def descriptor_names() -> list[str]:
 
 def active_frames(rms: np.ndarray) -> np.ndarray:
     """Frames within ``ACTIVE_DB`` of the loudest one (all frames if that leaves fewer than 3)."""
-    level = librosa.amplitude_to_db(rms, ref=np.max)
+    level = spectrum.amplitude_to_db(rms, ref=rms.max())
     mask = level > -ACTIVE_DB
     return mask if mask.sum() >= 3 else np.ones_like(mask)
 
 
 @register("spectral")
 class SpectralFeatures(FeatureSet):
-    version = 1
+    version = 2
     sample_rate = 16000
 
     def params(self) -> dict:
@@ -67,44 +61,41 @@ class SpectralFeatures(FeatureSet):
             "n_mels": N_MELS,
             "trim_db": TRIM_DB,
             "active_db": ACTIVE_DB,
-            "librosa": librosa.__version__,
         }
 
     def names(self) -> list[str]:
         return functional_names("spectral", descriptor_names())
 
     def select(self, audio: Audio) -> Audio:
-        trimmed, _ = librosa.effects.trim(audio.samples, top_db=TRIM_DB)
+        trimmed = spectrum.trim_silence(audio.samples, top_db=TRIM_DB)
         return Audio(trimmed, audio.sample_rate) if len(trimmed) >= WIN else audio
 
     def compute(self, audio: Audio) -> np.ndarray:
         sr = self.sample_rate
         # At least 9 frames, so that deltas over a 9-frame window are defined.
         y = np.pad(audio.samples, (0, max(0, MIN_FRAMES * HOP - len(audio.samples))))
-        magnitude = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP, win_length=WIN))
-        log_mel = librosa.power_to_db(_mel_basis(sr) @ magnitude**2, top_db=80.0)
-        mfcc = librosa.feature.mfcc(S=log_mel, n_mfcc=N_MFCC)
-        deltas = librosa.feature.delta(mfcc, width=MIN_FRAMES)
-        delta2 = librosa.feature.delta(mfcc, order=2, width=MIN_FRAMES)
-        rms = librosa.feature.rms(S=magnitude, frame_length=N_FFT)[0]
+        magnitude = spectrum.stft_magnitude(y, n_fft=N_FFT, hop=HOP, win=WIN)
+        log_mel = spectrum.power_to_db(spectrum.mel_filters(sr, N_FFT, N_MELS) @ magnitude**2)
+        mfcc = spectrum.mfcc(log_mel, N_MFCC)
+        rms = spectrum.rms_from_magnitude(magnitude, N_FFT)
         normalized = magnitude / (magnitude.sum(axis=0, keepdims=True) + 1e-10)
         flux = np.r_[0.0, np.sqrt((np.diff(normalized, axis=1).clip(min=0) ** 2).sum(axis=0))]
         contours = np.vstack(
             [
                 mfcc,
-                deltas,
-                delta2,
+                spectrum.delta(mfcc, width=MIN_FRAMES, order=1),
+                spectrum.delta(mfcc, width=MIN_FRAMES, order=2),
                 log_mel,
-                librosa.feature.spectral_contrast(
-                    S=magnitude, sr=sr, n_bands=N_CONTRAST_BANDS, fmin=100.0
+                spectrum.spectral_contrast(
+                    magnitude, sr, N_FFT, n_bands=N_CONTRAST_BANDS, fmin=100.0
                 ),
-                librosa.feature.spectral_centroid(S=magnitude, sr=sr),
-                librosa.feature.spectral_bandwidth(S=magnitude, sr=sr),
-                librosa.feature.spectral_rolloff(S=magnitude, sr=sr, roll_percent=0.85),
-                librosa.feature.spectral_flatness(S=magnitude),
-                flux[None, :],
-                librosa.amplitude_to_db(rms, ref=1.0)[None, :],
-                librosa.feature.zero_crossing_rate(y, frame_length=WIN, hop_length=HOP),
+                spectrum.spectral_centroid(magnitude, sr, N_FFT),
+                spectrum.spectral_bandwidth(magnitude, sr, N_FFT),
+                spectrum.spectral_rolloff(magnitude, sr, N_FFT, fraction=0.85),
+                spectrum.spectral_flatness(magnitude),
+                flux,
+                spectrum.amplitude_to_db(rms),
+                spectrum.zero_crossing_rate(y, frame=WIN, hop=HOP),
             ]
         )
         return functionals(contours[:, active_frames(rms)])

@@ -2,8 +2,8 @@
 
 The short-time Fourier transform is a strided 1-D convolution with windowed cosine and sine
 kernels (what ``librosa.stft`` computes with a periodic Hann window and zero padding of
-half a window at both ends), which every ONNX runtime executes; the mel filters are
-librosa's, stored in the graph as constants.
+half a window at both ends), which every ONNX runtime executes; the mel filters (Slaney's
+scale, as librosa's) are stored in the graph as constants.
 """
 
 from __future__ import annotations
@@ -13,25 +13,20 @@ import torch
 from torch import nn
 
 from voxemo.features.logmel import LogMel
+from voxemo.features.spectrum import mel_filters
 
 
 class LogMelLayer(nn.Module):
     def __init__(self, settings: LogMel) -> None:
         super().__init__()
-        import librosa  # needed to build the layer (training), never to run the graph
-
         self.settings = settings
         n_fft = settings.n_fft
         window = np.hanning(n_fft + 1)[:-1]  # periodic Hann, as librosa's default window
         phase = 2 * np.pi * np.outer(np.arange(n_fft // 2 + 1), np.arange(n_fft)) / n_fft
         kernels = np.concatenate([np.cos(phase) * window, -np.sin(phase) * window])
         self.register_buffer("kernels", torch.tensor(kernels[:, None, :], dtype=torch.float32))
-        mel = librosa.filters.mel(
-            sr=settings.sample_rate,
-            n_fft=n_fft,
-            n_mels=settings.n_mels,
-            fmin=settings.fmin,
-            fmax=settings.fmax,
+        mel = mel_filters(
+            settings.sample_rate, n_fft, settings.n_mels, fmin=settings.fmin, fmax=settings.fmax
         )
         self.register_buffer("mel", torch.tensor(mel, dtype=torch.float32))
 
