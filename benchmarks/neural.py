@@ -11,11 +11,11 @@ Both tracks are measured: utterance-level, and speaker-adapted (features z-score
 speaker; a network's log-probabilities centred over each test speaker's files, from the
 same trained networks).
 
-    python benchmarks/neural.py [--corpus DIR] [--models cnn,crnn] [--seeds 42,7]
+    python benchmarks/neural.py [--corpus DIR] [--models cnn,crnn,crnn-seed7]
                                 [--checkpoints DIR]
 
-A network trained with another seed than 42 is its own member (``crnn-seed7``), so seed
-ensembles are measured too.
+Networks train with seed 42; ``crnn-seed7`` is a crnn trained with seed 7 instead, a member
+of its own, so that ensembles of seeds are measured too.
 """
 
 from __future__ import annotations
@@ -46,15 +46,16 @@ def member_name(features: str, model: str) -> str:
     return model if features == "logmel" else f"{model}[{features}]"
 
 
-def member_parts(name: str) -> tuple[str, str]:
-    """(features, model kind) of a member name such as ``logreg[spectral]`` or ``crnn-seed7``."""
+def member_parts(name: str) -> tuple[str, str, int]:
+    """(features, model kind, seed) of a member name: ``logreg[spectral]``, ``crnn-seed7``."""
     model, _, features = name.rstrip("]").partition("[")
-    return features or "logmel", model.partition("-seed")[0]
+    kind, _, seed = model.partition("-seed")
+    return features or "logmel", kind, int(seed or SEED)
 
 
 def record(name: str, result: dict, seconds: float, data, corpus, seed: int = SEED) -> dict:
     """The results row of one member; its full evaluation is written beside the results."""
-    features, model = member_parts(name)
+    features, model, _ = member_parts(name)
     adapted = result["track"] == SPEAKER_ADAPTED
     configs = (
         [training_config(model).frontend.config()]
@@ -105,9 +106,8 @@ def ensemble_rows(results: dict, seconds: dict, neural: list[str]) -> list[dict]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
-    parser.add_argument("--models", default="cnn", help="comma-separated neural kinds")
     parser.add_argument(
-        "--seeds", default=str(SEED), help="comma-separated seeds of the networks (default: 42)"
+        "--models", default="cnn", help="comma-separated neural kinds, KIND-seedN for seed N"
     )
     parser.add_argument(
         "--checkpoints",
@@ -119,12 +119,8 @@ def main() -> None:
     start = time.perf_counter()
     corpus = read_ravdess(ravdess_path(args.corpus))
     cache = FeatureCache(default_cache_dir())
-    kinds = args.models.split(",")
-    networks = {
-        kind if seed == SEED else f"{kind}-seed{seed}": (kind, seed)
-        for kind in kinds
-        for seed in map(int, args.seeds.split(","))
-    }
+    networks = {name: member_parts(name)[1:] for name in args.models.split(",")}
+    kinds = sorted({kind for kind, _ in networks.values()})
     waves = load_corpus_waves(corpus, training_config(kinds[0]).frontend.sample_rate)
     rows = []
     # The speaker-adapted track reuses the networks' checkpoints: only their outputs change.
