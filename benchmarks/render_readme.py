@@ -142,13 +142,23 @@ def anchors_table(anchors: dict) -> str:
     return "\n".join([*lines, "", anchors["about"]])
 
 
-def neural_table(record: dict) -> str:
-    """Networks trained here, the feature-vector models on the same folds, and ensembles."""
+def neural_table(record: dict, top: int | None = None) -> str:
+    """Networks trained here, the feature-vector models on the same folds, and ensembles
+    (the ``top`` best of them per track where given; every single model always)."""
     lines = []
     for track, title in TRACKS.items():
         rows = [row for row in record["rows"] if row["track"] == track]
-        if rows:
-            lines += [f"**{title}**", "", *_leaderboard_rows(rows), ""]
+        ensembles = sorted(
+            (row for row in rows if row["model"].startswith("ensemble(")),
+            key=lambda row: -row["accuracy"],
+        )
+        shown = [row for row in rows if row not in ensembles[top:]] if top else rows
+        if shown:
+            if len(shown) < len(rows):
+                title += (
+                    f" (the {top} best of {len(ensembles)} ensembles; all in docs/leaderboard.md)"
+                )
+            lines += [f"**{title}**", "", *_leaderboard_rows(shown), ""]
     epochs = {kind: config["epochs"] for kind, config in record["training"].items()}
     return "\n".join(
         [
@@ -240,7 +250,7 @@ TABLES = {
     "feature_speed": feature_speed_table,
     "leaderboard": lambda record: leaderboard_tables(record, top=5),
     "anchors": anchors_table,
-    "neural": neural_table,
+    "neural": lambda record: neural_table(record, top=8),
     "recognizer_speed": recognizer_speed_table,
     "bundled": bundled_table,
 }
