@@ -53,6 +53,13 @@ def member_parts(name: str) -> tuple[str, str, int]:
     return features or "logmel", kind, int(seed or SEED)
 
 
+def training_seconds(result: dict) -> float | None:
+    """A network's training time over its folds, resumed runs included, where every fold's
+    checkpoint recorded it; a resumed network otherwise only shows how long it predicted."""
+    times = [fold.get("training_seconds") for fold in result["folds"]]
+    return sum(times) if all(times) else None
+
+
 def record(name: str, result: dict, seconds: float, data, corpus, seed: int = SEED) -> dict:
     """The results row of one member; its full evaluation is written beside the results."""
     features, model, _ = member_parts(name)
@@ -146,7 +153,7 @@ def main() -> None:
                 on_epoch=lambda log: print(log, flush=True),
                 speaker_norm=adapted,
             )
-            seconds[name] = time.perf_counter() - began
+            seconds[name] = training_seconds(results[name]) or time.perf_counter() - began
             rows.append(record(name, results[name], seconds[name], waves, corpus, seed))
         rows += ensemble_rows(results, seconds, list(networks))
     write_results(

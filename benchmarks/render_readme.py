@@ -171,8 +171,10 @@ def neural_table(record: dict, top: int | None = None) -> str:
             "average their members' probabilities. Speaker-adapted track: feature-vector "
             "models z-score their features per speaker, and the networks (the same trained "
             "networks) centre each test speaker's log-probabilities over that speaker's files. "
-            "Minutes are those of this run (an ensemble: its members' total); a network "
-            "resumed from finished checkpoints only predicts. "
+            "Minutes: a network's training time over its six folds where its checkpoints "
+            "recorded it (over every run that resumed them), otherwise the time this run took "
+            "(a network resumed from finished checkpoints only predicts); an ensemble: its "
+            "members' total. "
             f"{record['total_minutes']:.0f} minutes in all. " + _machine(record),
         ]
     )

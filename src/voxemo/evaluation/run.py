@@ -123,6 +123,11 @@ def evaluate(
                 "chosen_params": run.chosen_params,
                 "inner_uar": run.inner_uar,
                 "fit_seconds": round(run.seconds, 3),
+                **(
+                    {"training_seconds": round(run.training_seconds, 1)}
+                    if run.training_seconds
+                    else {}
+                ),
             }
         )
         for row, index in enumerate(fold.test):
@@ -184,6 +189,8 @@ class FoldRun:
     chosen_params: dict
     inner_uar: float | None
     seconds: float
+    # A network's training time over all the runs that made it (None: unknown, or no network).
+    training_seconds: float | None = None
 
 
 def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict, threads: int):
@@ -243,6 +250,7 @@ def _fit_neural_fold(
         {"epoch": trained.best_epoch, "weights": trained.weights},
         trained.validation_uar,
         time.perf_counter() - start,
+        trained.seconds,
     )
 
 
