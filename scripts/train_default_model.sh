@@ -30,8 +30,10 @@ for features in spectral spectral+prosody+egemaps; do
   $VOXEMO train --corpus "ravdess=$RAVDESS" --features "$features" --model logreg \
     --scores "$EVALS/logreg-$features.json" --out "$WORK/logreg-$features"
 done
+# Built outside the package and copied in at the end, so that every model card records the
+# commit it was made from (not that commit "dirty" with the models written so far).
 bundle() {  # name, feature-vector member
-  local out=src/voxemo/pretrained/$1
+  local out=$WORK/pretrained/$1
   $VOXEMO ensemble "$EVALS/$NET.json" "$EVALS/logreg-$2.json" --json "$WORK/$1-evaluation.json"
   rm -rf "$out"
   $VOXEMO ensemble "$WORK/$NET" "$WORK/logreg-$2" --scores "$WORK/$1-evaluation.json" --calibrate \
@@ -39,6 +41,10 @@ bundle() {  # name, feature-vector member
 }
 bundle default spectral
 bundle accurate spectral+prosody+egemaps
-rm -rf src/voxemo/pretrained/fast
-cp -r "$WORK/$NET" src/voxemo/pretrained/fast
+rm -rf "$WORK/pretrained/fast"
+cp -r "$WORK/$NET" "$WORK/pretrained/fast"
+for name in default accurate fast; do
+  rm -rf "src/voxemo/pretrained/$name"
+  cp -r "$WORK/pretrained/$name" "src/voxemo/pretrained/$name"
+done
 $VOXEMO predict --timeline examples/conversation.flac --plot docs/timeline.png
