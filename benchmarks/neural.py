@@ -85,7 +85,12 @@ def record(name: str, result: dict, seconds: float, data, corpus, seed: int = SE
     out.write_text(json.dumps(result, indent=1) + "\n")
     files = len(result["predictions"])
     return result_row(
-        result, features=features, model=model, protocol="emobox", files=files, seconds=seconds
+        result,
+        features=features,
+        model=name if features == "logmel" else model,
+        protocol="emobox",
+        files=files,
+        seconds=seconds,
     )
 
 
