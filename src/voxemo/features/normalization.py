@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from voxemo.probabilities import log_probabilities, softmax
+
 MIN_STD = 1e-8
 
 
@@ -34,9 +36,7 @@ def normalize_per_group(features: np.ndarray, groups: np.ndarray, scale: bool = 
 def center_probabilities_per_group(probabilities: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Class probabilities with each group's mean log-probability of every class removed,
     renormalized: the speaker-adapted track of models that output probabilities only."""
-    centred = normalize_per_group(np.log(np.maximum(probabilities, 1e-12)), groups, scale=False)
-    exponent = np.exp(centred - centred.max(axis=1, keepdims=True))
-    return exponent / exponent.sum(axis=1, keepdims=True)
+    return softmax(normalize_per_group(log_probabilities(probabilities), groups, scale=False))
 
 
 class OnlineSpeakerNormalizer:

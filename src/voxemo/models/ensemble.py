@@ -19,6 +19,7 @@ import numpy as np
 from voxemo.errors import ModelError
 from voxemo.models.artifact import CARD_FILE, CARD_FORMAT, CARD_TEXT_FILE, OnnxModel, load_model
 from voxemo.models.card_text import card_markdown
+from voxemo.probabilities import log_probabilities, softmax
 from voxemo.provenance import provenance
 
 ENSEMBLE = "ensemble"
@@ -26,10 +27,7 @@ ENSEMBLE = "ensemble"
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """``p ** (1 / T)``, normalized: T > 1 softens, T < 1 sharpens, the order never changes."""
-    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=-1, keepdims=True)
-    scaled = np.exp(logits)
-    return scaled / scaled.sum(axis=-1, keepdims=True)
+    return softmax(log_probabilities(probabilities) / temperature)
 
 
 @dataclass
