@@ -70,15 +70,10 @@ def test_delta(magnitude, order):
 
 def test_spectral_shape_descriptors(magnitude):
     features = librosa.feature
+    centroid, bandwidth = spectrum.spectral_centroid_and_bandwidth(magnitude, SR, N_FFT)
     pairs = [
-        (
-            spectrum.spectral_centroid(magnitude, SR, N_FFT),
-            features.spectral_centroid(S=magnitude, sr=SR),
-        ),
-        (
-            spectrum.spectral_bandwidth(magnitude, SR, N_FFT),
-            features.spectral_bandwidth(S=magnitude, sr=SR),
-        ),
+        (centroid, features.spectral_centroid(S=magnitude, sr=SR)),
+        (bandwidth, features.spectral_bandwidth(S=magnitude, sr=SR)),
         (
             spectrum.spectral_rolloff(magnitude, SR, N_FFT, fraction=0.85),
             features.spectral_rolloff(S=magnitude, sr=SR, roll_percent=0.85),

@@ -89,8 +89,7 @@ class SpectralFeatures(FeatureSet):
                 spectrum.spectral_contrast(
                     magnitude, sr, N_FFT, n_bands=N_CONTRAST_BANDS, fmin=100.0
                 ),
-                spectrum.spectral_centroid(magnitude, sr, N_FFT),
-                spectrum.spectral_bandwidth(magnitude, sr, N_FFT),
+                *spectrum.spectral_centroid_and_bandwidth(magnitude, sr, N_FFT),
                 spectrum.spectral_rolloff(magnitude, sr, N_FFT, fraction=0.85),
                 spectrum.spectral_flatness(magnitude),
                 flux,

@@ -140,16 +140,16 @@ def _sum_normalized(magnitude: np.ndarray) -> np.ndarray:
     return magnitude / np.where(total < np.finfo(magnitude.dtype).tiny, 1.0, total)
 
 
-def spectral_centroid(magnitude: np.ndarray, sample_rate: int, n_fft: int) -> np.ndarray:
+def spectral_centroid_and_bandwidth(
+    magnitude: np.ndarray, sample_rate: int, n_fft: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's centre of mass in Hz, and its spread around it (the square root of the
+    second central moment); one normalization of the spectrum serves both."""
     freqs = fft_frequencies(sample_rate, n_fft)[:, None]
-    return (freqs * _sum_normalized(magnitude)).sum(axis=0)
-
-
-def spectral_bandwidth(magnitude: np.ndarray, sample_rate: int, n_fft: int) -> np.ndarray:
-    """Spread (second central moment, square-rooted) of each frame around its centroid."""
-    freqs = fft_frequencies(sample_rate, n_fft)[:, None]
-    deviation = np.abs(freqs - spectral_centroid(magnitude, sample_rate, n_fft)[None, :])
-    return np.sqrt((_sum_normalized(magnitude) * deviation**2).sum(axis=0))
+    weights = _sum_normalized(magnitude)
+    centroid = (freqs * weights).sum(axis=0)
+    deviation = np.abs(freqs - centroid[None, :])
+    return centroid, np.sqrt((weights * deviation**2).sum(axis=0))
 
 
 def spectral_rolloff(
