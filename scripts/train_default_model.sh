@@ -9,7 +9,7 @@
 # Ensemble probabilities are temperature-scaled on their out-of-fold predictions. Then the
 # README's timeline figure is redrawn with the default model.
 # Needs voxemo[train] (scripts/setup.sh installs it) and the corpus at
-# ../shared/corpora/ravdess or $VOXEMO_RAVDESS. About 10 minutes on two cores.
+# ../shared/corpora/ravdess or $VOXEMO_RAVDESS. About 15 minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RAVDESS=${VOXEMO_RAVDESS:-../shared/corpora/ravdess}
