@@ -59,6 +59,27 @@ def make_ravdess(root: Path, actors=(1, 2, 3, 4), files_per_emotion: int = 4) ->
     return root
 
 
+# CREMA-D emotion codes and the voices that stand for them (sad is one RAVDESS fakes lack).
+CREMA_VOICES = {"NEU": (150.0, 0.1, 0.002), "ANG": (320.0, 0.5, 0.05), "SAD": (110.0, 0.05, 0.0)}
+
+
+def make_crema_d(root: Path, actors=(1001, 1002, 1003, 1004), files_per_emotion: int = 3) -> Path:
+    """A CREMA-D-named ``AudioWAV`` folder of synthetic clips: neutral, angry and sad."""
+    for actor in actors:
+        for emotion, (freq, amp, noise) in CREMA_VOICES.items():
+            for i, sentence in enumerate(("DFA", "IEO", "TIE", "WSI")[:files_per_emotion]):
+                clip = tone(
+                    freq * (1 + 0.01 * (actor % 10) + 0.01 * i),
+                    1.2,
+                    16000,
+                    amp,
+                    noise,
+                    seed=actor + i,
+                )
+                write(root / "AudioWAV" / f"{actor}_{sentence}_{emotion}_XX.wav", clip)
+    return root
+
+
 @pytest.fixture
 def fake_ravdess(tmp_path) -> Path:
     return make_ravdess(tmp_path / "ravdess")

@@ -113,6 +113,17 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_folds(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--folds",
+        type=Path,
+        metavar="FILE.json",
+        help='--protocol folds: the test speakers of each fold per corpus, as {"CORPUS": '
+        '[[speakers of fold 1], [fold 2], ...]}; with several --corpus, each fold tests its '
+        "corpus's speakers and trains on every other file of every corpus",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from voxemo.evaluation import PROTOCOLS
 
@@ -255,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PROTOCOL",
         help=f"evaluate first and record the scores ({protocols})",
     )
+    _add_folds(train)
     train.add_argument(
         "--scores",
         type=Path,
@@ -297,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PROTOCOL",
         help=", ".join(PROTOCOLS),
     )
+    _add_folds(evaluate)
     evaluate.add_argument(
         "--speaker-norm",
         action="store_true",

@@ -20,6 +20,7 @@ from voxemo.cli.predict import cache_from
 from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
+from voxemo.evaluation.protocols import FoldsDefinition, read_folds
 from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import (
     FeatureTable,
@@ -30,6 +31,7 @@ from voxemo.features.dataset import (
 )
 from voxemo.models import fit_model, get_model_kind, save_model, write_model
 from voxemo.models.card import model_card, network_card
+from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import NEURAL_KINDS, is_neural, require_torch, training_config
 
 DEFAULT_FEATURES = "seed"
@@ -147,6 +149,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         speaker_norm=args.speaker_norm,
         corpus_norm=args.corpus_norm,
         epochs=args.epochs,
+        folds=folds_of(args),
     )
     print_evaluation(result, title=f"{args.model} on {features} features, {args.protocol}")
     if args.json:
@@ -162,6 +165,12 @@ def _input_configs(model: str, features: str) -> list[dict]:
     return [fs.config() for fs in parse_feature_spec(features)]
 
 
+def folds_of(args: argparse.Namespace) -> FoldsDefinition | None:
+    """The folds file of --protocol folds, read; None for the other protocols."""
+    path = getattr(args, "folds", None)
+    return read_folds(path) if path else None
+
+
 def _evaluate(
     args: argparse.Namespace,
     data: FeatureTable | WaveTable,
@@ -170,10 +179,12 @@ def _evaluate(
 ) -> dict:
     from voxemo.evaluation import make_folds
 
-    n_folds = len(make_folds(protocol, data.table))
+    folds = folds_of(args)
+    n_folds = len(make_folds(protocol, data.table, folds))
     common = {
         "model_kind": args.model,
         "protocol": protocol,
+        "folds": folds,
         "seed": args.seed,
         "speaker_norm": speaker_norm,
         "corpus_norm": getattr(args, "corpus_norm", False),
@@ -320,8 +331,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     note(f"fitting {args.model} on all {len(data.table)} files")
     labels = data.table["label"].astype(str).to_numpy()
     speakers = speaker_groups(data.table["speaker"])
+    corpora = data.table["corpus"].astype(str).to_numpy()
+    label_sets = corpus_label_sets(corpora, labels)
     if neural:
-        path = _train_network(args, data, labels, speakers, scores)
+        path = _train_network(args, data, labels, speakers, scores, corpora, label_sets)
     else:
         fitted = fit_model(
             args.model,
@@ -331,6 +344,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             select=args.select,
             tune=args.tune,
+            corpora=corpora,
+            label_sets=label_sets,
         )
         card = model_card(
             data,
@@ -375,7 +390,9 @@ def _earlier_evaluation(path: Path, model: str, features: str | None) -> dict:
     return result
 
 
-def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Path:
+def _train_network(
+    args, data: WaveTable, labels, speakers, scores: dict, corpora, label_sets
+) -> Path:
     from voxemo.models.neural.export import export_network
     from voxemo.models.neural.training import train_network
 
@@ -390,6 +407,8 @@ def _train_network(args, data: WaveTable, labels, speakers, scores: dict) -> Pat
             seed=args.seed,
             checkpoint=checkpoint,
             progress=on_epoch,
+            corpora=corpora,
+            label_sets=label_sets,
         )
     took = "" if trained.seconds is None else f" after {trained.seconds / 60:.1f} min of training"
     note(f"kept epoch {trained.best_epoch} (validation UAR {trained.validation_uar}){took}")

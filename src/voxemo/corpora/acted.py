@@ -62,6 +62,31 @@ CREMA_NAME = re.compile(
 )
 CREMA_LEVELS = {"LO": "low", "MD": "medium", "HI": "high", "XX": "unspecified", "X": "unspecified"}
 
+# Speaker-independent folds of CREMA-D actors (crema5): test actors of each of the 5 folds,
+# balanced by sex; every actor is tested exactly once.
+CREMA5_FOLDS: tuple[tuple[int, ...], ...] = (
+    (
+        1002, 1008, 1011, 1018, 1019, 1028, 1031, 1036, 1042, 1046, 1051, 1054, 1061, 1065, 1070,
+        1075, 1083, 1084, 1090,
+    ),
+    (
+        1003, 1009, 1014, 1020, 1022, 1029, 1032, 1038, 1044, 1047, 1055, 1057, 1063, 1066, 1071,
+        1076, 1085, 1089,
+    ),
+    (
+        1004, 1010, 1015, 1021, 1023, 1030, 1033, 1039, 1045, 1049, 1056, 1059, 1067, 1072, 1077,
+        1078, 1086, 1091,
+    ),
+    (
+        1001, 1006, 1012, 1016, 1024, 1026, 1034, 1037, 1040, 1048, 1052, 1058, 1062, 1068, 1073,
+        1079, 1080, 1087,
+    ),
+    (
+        1005, 1007, 1013, 1017, 1025, 1027, 1035, 1041, 1043, 1050, 1053, 1060, 1064, 1069, 1074,
+        1081, 1082, 1088,
+    ),
+)
+
 
 def read_crema_d(root: str | Path) -> Corpus:
     """CREMA-D; speaker sex (and age, race, ethnicity) from VideoDemographics.csv if present."""

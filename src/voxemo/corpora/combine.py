@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from voxemo.corpora import taxonomy
 from voxemo.corpora.table import Corpus
 from voxemo.errors import CorpusError
+
+
+def shared_order(labels) -> list[str]:
+    """Labels once each, in the shared taxonomy's order (others after, as first seen)."""
+    unique = list(dict.fromkeys(labels))
+    rank = {label: i for i, label in enumerate(taxonomy.EMOTIONS)}
+    return sorted(unique, key=lambda label: rank.get(label, len(rank) + unique.index(label)))
 
 
 def combine_corpora(corpora: list[Corpus]) -> Corpus:
@@ -17,7 +25,7 @@ def combine_corpora(corpora: list[Corpus]) -> Corpus:
         table = corpus.table.copy()
         table["speaker"] = corpus.name + ":" + table["speaker"].astype("string")
         tables.append(table)
-    labels = list(dict.fromkeys(label for corpus in corpora for label in corpus.labels))
+    labels = shared_order(label for corpus in corpora for label in corpus.labels)
     return Corpus(
         name="+".join(corpus.name for corpus in corpora),
         root=corpora[0].root,

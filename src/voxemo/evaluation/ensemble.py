@@ -22,6 +22,7 @@ def ensemble_evaluation(members: list[dict], protocol: str, weights: list[float]
     if len(tracks) != 1 or any(set(paths) != set(by_path[0]) for paths in by_path):
         raise VoxemoError("ensemble members must be evaluated on the same files and track")
     labels = members[0]["labels"]
+    corpus_labels = members[0].get("corpus_labels")
     predictions = []
     for path, first in by_path[0].items():
         if any(paths[path]["fold"] != first["fold"] for paths in by_path):
@@ -32,7 +33,11 @@ def ensemble_evaluation(members: list[dict], protocol: str, weights: list[float]
         ) / sum(weights)
         predictions.append(
             {
-                **{k: first[k] for k in ("path", "speaker", "label", "fold")},
+                **{
+                    k: first[k]
+                    for k in ("path", "corpus", "speaker", "label", "fold")
+                    if k in first
+                },
                 "predicted": labels[int(np.argmax(mean))],
                 "probabilities": {
                     label: round(float(p), 5) for label, p in zip(labels, mean, strict=True)
@@ -42,7 +47,14 @@ def ensemble_evaluation(members: list[dict], protocol: str, weights: list[float]
     fold_rows = []
     for fold in members[0]["folds"]:
         rows = [p for p in predictions if p["fold"] == fold["fold"]]
-        scores = metrics.scores([p["label"] for p in rows], [p["predicted"] for p in rows], labels)
-        kept = {k: fold[k] for k in ("fold", "test_speakers", "n_train", "n_test") if k in fold}
+        scored = corpus_labels[fold["corpus"]] if corpus_labels and "corpus" in fold else labels
+        scores = metrics.scores([p["label"] for p in rows], [p["predicted"] for p in rows], scored)
+        kept = {
+            k: fold[k]
+            for k in ("fold", "corpus", "test_speakers", "n_train", "n_test")
+            if k in fold
+        }
         fold_rows.append({**kept, **scores})
-    return summarize(fold_rows, predictions, labels, protocol, tracks.pop())
+    return summarize(
+        fold_rows, predictions, labels, protocol, tracks.pop(), corpus_labels=corpus_labels
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,12 +18,17 @@ PROTOCOLS = {
     "seed": "the original study's random 80/20 split (random_state 42) with speaker id and "
     "gender as extra features; speakers leak, kept only to reproduce the study",
     "emobox": "6 speaker-independent folds of RAVDESS actors (EmoBox)",
+    "crema5": "5 speaker-independent folds of CREMA-D actors, balanced by sex",
+    "folds": "speaker-independent folds of any corpus from a JSON file (--folds FILE)",
     "loso": "leave one speaker out",
     "cross": "train on one set of corpora, test on another, over the emotions both have",
 }
-SPEAKER_INDEPENDENT = frozenset({"emobox", "loso", "cross"})
+SPEAKER_INDEPENDENT = frozenset({"emobox", "crema5", "folds", "loso", "cross"})
 SEED_SPLIT_STATE = 42
 SEED_TEST_SIZE = 0.2
+
+# Test speakers of each fold, per corpus: what a folds file holds and the built-in protocols are.
+FoldsDefinition = dict[str, list[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -30,12 +37,113 @@ class Fold:
     train: np.ndarray
     test: np.ndarray
     test_speakers: list[str]
+    corpus: str | None = None  # the corpus of every test file, where there is one
 
 
-def make_folds(protocol: str, table: pd.DataFrame) -> list[Fold]:
-    """The folds of ``protocol`` over the rows of a corpus table."""
+def builtin_folds(protocol: str) -> FoldsDefinition:
+    """The test speakers of a built-in fold protocol (``emobox``, ``crema5``)."""
+    from voxemo.corpora.acted import CREMA5_FOLDS
+    from voxemo.corpora.ravdess import EMOBOX_FOLDS
+
+    table = {"emobox": ("ravdess", EMOBOX_FOLDS), "crema5": ("crema-d", CREMA5_FOLDS)}
+    corpus, folds = table[protocol]
+    return {corpus: [[_speaker_id(s) for s in fold] for fold in folds]}
+
+
+def read_folds(path: str | Path) -> FoldsDefinition:
+    """A folds file: ``{"CORPUS": [[test speakers of fold 1], ...], ...}``, or one corpus as
+    ``{"corpus": "CORPUS", "folds": [[...], ...]}`` (the layout of CREMA-D's folds.json).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> path = tempfile.mktemp(suffix=".json")
+    >>> _ = open(path, "w").write(json.dumps({"ravdess": [[1, 2], [3, 4]]}))
+    >>> read_folds(path)
+    {'ravdess': [['1', '2'], ['3', '4']]}
+    """
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise VoxemoError(f"{path}: no such folds file") from None
+    except (OSError, ValueError) as exc:
+        raise VoxemoError(f"{path}: not a readable JSON folds file ({exc})") from None
+    if isinstance(raw, dict) and "folds" in raw and "corpus" in raw:
+        raw = {raw["corpus"]: raw["folds"]}
+    shape = (
+        isinstance(raw, dict)
+        and raw
+        and all(
+            isinstance(folds, list)
+            and folds
+            and all(isinstance(fold, list) and fold for fold in folds)
+            for folds in raw.values()
+        )
+    )
+    if not shape:
+        raise VoxemoError(
+            f"{path}: expected {{\"CORPUS\": [[test speakers of fold 1], ...]}} with at least "
+            "one non-empty fold per corpus"
+        )
+    definition = {
+        str(corpus).lower(): [[_speaker_id(s) for s in fold] for fold in folds]
+        for corpus, folds in raw.items()
+    }
+    for corpus, folds in definition.items():
+        seen: set[str] = set()
+        for number, fold in enumerate(folds, start=1):
+            if twice := seen & set(fold):
+                raise VoxemoError(
+                    f"{path}: {corpus} fold {number} repeats test speaker(s) of an earlier "
+                    f"fold: {', '.join(sorted(twice))}"
+                )
+            seen |= set(fold)
+    return definition
+
+
+def _speaker_id(value: object) -> str:
+    """Speaker ids compare as text, with leading zeros of numbers dropped ("01" is 1)."""
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text
+
+
+def corpus_speakers(table: pd.DataFrame) -> pd.Series:
+    """Each file's speaker id within its own corpus (without the ``corpus:`` prefix that
+    combining corpora adds), as :func:`_speaker_id` writes it."""
+    own = [
+        speaker[len(corpus) + 1 :] if speaker.startswith(corpus + ":") else speaker
+        for speaker, corpus in zip(
+            table["speaker"].astype(str), table["corpus"].astype(str), strict=True
+        )
+    ]
+    return table["speaker"].where(table["speaker"].isna(), [_speaker_id(s) for s in own])
+
+
+def make_folds(
+    protocol: str, table: pd.DataFrame, folds: FoldsDefinition | None = None
+) -> list[Fold]:
+    """The folds of ``protocol`` over the rows of a corpus table.
+
+    Fold protocols (``emobox``, ``crema5``, ``folds`` with ``folds`` given) test the listed
+    speakers of their corpus, one fold at a time; the training side of a fold holds every
+    other file of every corpus in the table, so with several corpora a corpus without folds
+    only ever trains.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"speaker": ["1", "2", "3", "4"], "corpus": "demo",
+    ...                       "label": ["a", "b", "a", "b"]})
+    >>> [f.test.tolist() for f in make_folds("folds", table, {"demo": [["1", "2"], ["3", "4"]]})]
+    [[0, 1], [2, 3]]
+    """
     if protocol not in PROTOCOLS:
         raise VoxemoError(f"protocol '{protocol}': unknown (known: {', '.join(PROTOCOLS)})")
+    if (protocol == "folds") != (folds is not None):
+        raise VoxemoError(
+            "--folds FILE goes with --protocol folds, and --protocol folds needs --folds FILE"
+        )
     if protocol == "seed":
         return [_seed_split(table)]
     if protocol == "cross":
@@ -44,8 +152,10 @@ def make_folds(protocol: str, table: pd.DataFrame) -> list[Fold]:
         raise CorpusError(
             f"protocol '{protocol}' needs a speaker for every file; this corpus has none"
         )
-    if protocol == "emobox":
-        return _emobox_folds(table)
+    if protocol in ("emobox", "crema5"):
+        return _speaker_folds(protocol, table, builtin_folds(protocol), strict=False)
+    if protocol == "folds":
+        return _speaker_folds(protocol, table, folds, strict=True)
     return [_fold(f"speaker {s}", table["speaker"] == s, table) for s in _speakers(table)]
 
 
@@ -70,25 +180,50 @@ def _corpora(table: pd.DataFrame) -> str:
     return "+".join(dict.fromkeys(table["corpus"].astype(str)))
 
 
-def _emobox_folds(table: pd.DataFrame) -> list[Fold]:
-    from voxemo.corpora.ravdess import EMOBOX_FOLDS
-
-    if "actor" not in table or set(table["corpus"]) != {"ravdess"}:
-        raise CorpusError("protocol 'emobox' is defined for RAVDESS actors only; use 'loso'")
+def _speaker_folds(
+    protocol: str, table: pd.DataFrame, definition: FoldsDefinition, strict: bool
+) -> list[Fold]:
+    """One fold per listed set of test speakers. A built-in protocol skips folds whose
+    speakers are absent (a corpus read in part); a user's folds file must name real ones."""
+    corpus = table["corpus"].astype(str)
+    speakers = corpus_speakers(table)
+    several = corpus.nunique() > 1
+    present = set(corpus.unique())
+    absent = [name for name in definition if name not in present]
+    if len(absent) == len(definition) or (strict and absent):
+        raise CorpusError(
+            f"protocol '{protocol}': its folds test speakers of {', '.join(absent)}, not among "
+            f"the corpora read ({', '.join(sorted(present))}); use loso or --protocol folds"
+        )
     folds = []
-    for number, actors in enumerate(EMOBOX_FOLDS, start=1):
-        fold = _fold(f"fold {number}", table["actor"].isin(actors), table)
-        if len(fold.test) and len(fold.train):
-            folds.append(fold)
+    for name, lists in definition.items():
+        in_corpus = (corpus == name).to_numpy()
+        known = set(speakers[in_corpus])
+        for number, test_speakers in enumerate(lists, start=1):
+            if strict and (unknown := set(test_speakers) - known):
+                raise CorpusError(
+                    f"protocol '{protocol}': {name} fold {number} names speaker(s) the corpus "
+                    f"does not have: {', '.join(sorted(unknown))}"
+                )
+            is_test = in_corpus & speakers.isin(test_speakers).to_numpy()
+            label = f"{name} fold {number}" if several else f"fold {number}"
+            fold = _fold(label, is_test, table, corpus=name)
+            if len(fold.test) and len(fold.train):
+                folds.append(fold)
     if not folds:
-        raise CorpusError("protocol 'emobox': no fold has both training and test actors")
+        raise CorpusError(f"protocol '{protocol}': no fold has both training and test speakers")
     return folds
 
 
-def _fold(name: str, is_test: pd.Series, table: pd.DataFrame) -> Fold:
-    mask = is_test.to_numpy(bool)
+def _fold(
+    name: str, is_test: pd.Series | np.ndarray, table: pd.DataFrame, corpus: str | None = None
+) -> Fold:
+    mask = np.asarray(is_test, dtype=bool)
     test_speakers = sorted(table["speaker"][mask].astype(str).unique())
-    return Fold(name, np.flatnonzero(~mask), np.flatnonzero(mask), test_speakers)
+    if corpus is None:
+        tested = table["corpus"][mask].astype(str).unique()
+        corpus = str(tested[0]) if len(tested) == 1 else None
+    return Fold(name, np.flatnonzero(~mask), np.flatnonzero(mask), test_speakers, corpus)
 
 
 def _speakers(table: pd.DataFrame) -> list[str]:

@@ -18,12 +18,19 @@ from voxemo.evaluation.protocols import (
     SEED_SPLIT_STATE,
     SPEAKER_INDEPENDENT,
     Fold,
+    FoldsDefinition,
     make_folds,
     speaker_extras,
 )
 from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
 from voxemo.features.normalization import center_probabilities_per_group, normalize_per_group
 from voxemo.models import build_model, get_model_kind
+from voxemo.models.label_sets import (
+    LabelSets,
+    corpus_label_sets,
+    differ,
+    restrict_probabilities,
+)
 from voxemo.models.neural import EpochLog, TrainingConfig, is_neural, training_config
 from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
 from voxemo.provenance import provenance
@@ -72,6 +79,7 @@ def evaluate(
     checkpoints: Path | None = None,
     epochs: int | None = None,
     on_epoch: Callable[[EpochLog], None] | None = None,
+    folds: FoldsDefinition | None = None,
 ) -> dict:
     """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready).
 
@@ -79,11 +87,30 @@ def evaluate(
     that fold's training speakers only. ``corpus_norm`` z-scores features per corpus (with
     the test corpus's own, unlabelled statistics): an option for multi- and cross-corpus runs.
     Neural kinds take a :class:`WaveTable`, train fold after fold (each using all cores),
-    and keep a resumable checkpoint per fold in ``checkpoints``.
+    and keep a resumable checkpoint per fold in ``checkpoints``. ``folds`` holds the test
+    speakers of ``protocol="folds"`` (see :func:`~voxemo.evaluation.protocols.read_folds`).
+
+    With several corpora, classes are balanced across corpora, each training file is learnt
+    among its own corpus's emotions only, and each test file is scored among them; the
+    result adds ``per_corpus`` scores.
+
+    Examples
+    --------
+    >>> from voxemo.features.dataset import FeatureTable
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> table = pd.DataFrame({"path": [f"{i}.wav" for i in range(40)], "corpus": "demo",
+    ...     "speaker": np.repeat(list("abcd"), 10), "label": ["calm", "sad"] * 20})
+    >>> x = rng.normal(size=(40, 3)) + (table["label"] == "sad").to_numpy()[:, None] * 3
+    >>> data = FeatureTable(table, x, ["f1", "f2", "f3"], ["calm", "sad"], [])
+    >>> evaluate(data, model_kind="logreg", protocol="loso", tune=False)["accuracy"]
+    1.0
     """
-    folds = make_folds(protocol, data.table)
+    fold_list = make_folds(protocol, data.table, folds)
     truth = data.table["label"].astype(str).to_numpy()
     speakers = data.table["speaker"].astype(str).to_numpy()
+    corpora = data.table["corpus"].astype(str).to_numpy()
+    label_sets = corpus_label_sets(corpora, truth)
     labels = [label for label in data.labels if label in set(truth)]
     if is_neural(model_kind):
         if corpus_norm or protocol == "seed":
@@ -96,30 +123,43 @@ def evaluate(
         config = training_config(model_kind, epochs)
         runs = (
             _fit_neural_fold(
-                data, fold, config, seed, checkpoints, on_epoch, speakers if speaker_norm else None
+                data,
+                fold,
+                config,
+                seed,
+                checkpoints,
+                on_epoch,
+                speakers if speaker_norm else None,
+                label_sets,
             )
-            for fold in folds
+            for fold in fold_list
         )
     else:
         inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
-        options = {"seed": seed, "select": select, "tune": tune}
-        workers = min(jobs, len(folds))
+        options = {"seed": seed, "select": select, "tune": tune, "label_sets": label_sets}
+        workers = min(jobs, len(fold_list))
         threads = None if workers == 1 else 1
         runs = Parallel(n_jobs=workers, return_as="generator")(
             delayed(_fit_fold)(
-                inputs, truth, data.table["speaker"], fold, model_kind, options, threads
+                inputs, truth, data.table["speaker"], corpora, fold, model_kind, options, threads
             )
-            for fold in folds
+            for fold in fold_list
         )
     fold_rows, predictions = [], []
-    for fold, run in zip(folds, runs, strict=True):
+    for fold, run in zip(fold_list, runs, strict=True):
+        if differ(label_sets):
+            row_sets = [label_sets[corpus] for corpus in corpora[fold.test]]
+            run.probabilities = restrict_probabilities(run.probabilities, run.classes, row_sets)
+            run.predicted = np.array(run.classes)[run.probabilities.argmax(axis=1)]
+        fold_labels = _fold_labels(labels, fold, label_sets)
         fold_rows.append(
             {
                 "fold": fold.name,
+                **({"corpus": fold.corpus} if fold.corpus else {}),
                 "test_speakers": fold.test_speakers,
                 "n_train": len(fold.train),
                 "n_test": len(fold.test),
-                **metrics.scores(truth[fold.test], run.predicted, labels),
+                **metrics.scores(truth[fold.test], run.predicted, fold_labels),
                 "chosen_params": run.chosen_params,
                 "inner_uar": run.inner_uar,
                 "fit_seconds": round(run.seconds, 3),
@@ -134,6 +174,7 @@ def evaluate(
             predictions.append(
                 {
                     "path": data.table["path"].iloc[index],
+                    "corpus": corpora[index],
                     "speaker": speakers[index],
                     "label": truth[index],
                     "predicted": str(run.predicted[row]),
@@ -147,7 +188,48 @@ def evaluate(
         if on_fold:
             on_fold()
     track = SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL
-    return summarize(fold_rows, predictions, labels, protocol, track, corpus_norm)
+    corpus_labels = {
+        corpus: [label for label in labels if label in found]
+        for corpus, found in label_sets.items()
+    }
+    return summarize(fold_rows, predictions, labels, protocol, track, corpus_norm, corpus_labels)
+
+
+def _fold_labels(labels: list[str], fold: Fold, label_sets: LabelSets) -> list[str]:
+    """The emotions a fold is scored over: those of its test corpus."""
+    if fold.corpus is None or fold.corpus not in label_sets:
+        return labels
+    return [label for label in labels if label in label_sets[fold.corpus]]
+
+
+def pooled_scores(predictions: list[dict], labels: list[str]) -> dict:
+    """Scores, confusion matrix and per-class scores over all ``predictions``."""
+    truth = [p["label"] for p in predictions]
+    predicted = [p["predicted"] for p in predictions]
+    return {
+        "pooled": metrics.scores(truth, predicted, labels),
+        "labels": labels,
+        "confusion_matrix": metrics.confusion(truth, predicted, labels),
+        "per_class": metrics.per_class(truth, predicted, labels),
+    }
+
+
+def per_corpus_scores(
+    fold_rows: list[dict], predictions: list[dict], corpus_labels: dict[str, list[str]]
+) -> dict:
+    """Each test corpus's scores: mean and spread over its folds, and pooled over its files."""
+    tested = dict.fromkeys(row["corpus"] for row in fold_rows if row.get("corpus"))
+    out = {}
+    for corpus in tested:
+        rows = [row for row in fold_rows if row.get("corpus") == corpus]
+        files = [p for p in predictions if p.get("corpus") == corpus]
+        out[corpus] = {
+            **metrics.spread(rows),
+            "folds": len(rows),
+            "n_test": len(files),
+            **pooled_scores(files, corpus_labels[corpus]),
+        }
+    return out
 
 
 def summarize(
@@ -157,16 +239,13 @@ def summarize(
     protocol: str,
     track: str,
     corpus_norm: bool = False,
+    corpus_labels: dict[str, list[str]] | None = None,
 ) -> dict:
-    """The evaluation dictionary from per-fold scores and per-file predictions."""
-    pooled_true = [p["label"] for p in predictions]
-    pooled_pred = [p["predicted"] for p in predictions]
+    """The evaluation dictionary from per-fold scores and per-file predictions;
+    ``corpus_labels`` (each corpus's emotions) adds the scores per test corpus."""
     result = {
         **metrics.spread(fold_rows),
-        "pooled": metrics.scores(pooled_true, pooled_pred, labels),
-        "labels": labels,
-        "confusion_matrix": metrics.confusion(pooled_true, pooled_pred, labels),
-        "per_class": metrics.per_class(pooled_true, pooled_pred, labels),
+        **pooled_scores(predictions, labels),
         "calibration_error": metrics.calibration_error(predictions),
         "folds": fold_rows,
         "speaker_independent": protocol in SPEAKER_INDEPENDENT,
@@ -174,6 +253,9 @@ def summarize(
         "corpus_norm": corpus_norm,
         "predictions": predictions,
     }
+    if corpus_labels:
+        result["corpus_labels"] = corpus_labels
+        result["per_corpus"] = per_corpus_scores(fold_rows, predictions, corpus_labels)
     if protocol == "seed":
         result["warning"] = LEAK_WARNING
     return result
@@ -193,14 +275,23 @@ class FoldRun:
     training_seconds: float | None = None
 
 
-def _fit_fold(inputs, truth, speakers, fold: Fold, model_kind: str, options: dict, threads: int):
+def _fit_fold(
+    inputs, truth, speakers, corpora, fold: Fold, model_kind: str, options: dict, threads: int
+):
     start = time.perf_counter()
     train = fold.train
     # The search groups by speaker where every training file has one.
     train_groups = speaker_groups(speakers.iloc[train])
     # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
     with threadpool_limits(threads):
-        fitted = fit_model(model_kind, inputs[train], truth[train], train_groups, **options)
+        fitted = fit_model(
+            model_kind,
+            inputs[train],
+            truth[train],
+            train_groups,
+            corpora=corpora[train],
+            **options,
+        )
         probabilities = fitted.model.predict_proba(inputs[fold.test])
     classes = [str(label) for label in fitted.model.classes_]
     return FoldRun(
@@ -221,6 +312,7 @@ def _fit_neural_fold(
     checkpoints: Path | None,
     on_epoch: Callable[[EpochLog], None] | None,
     speakers: np.ndarray | None,
+    label_sets: LabelSets,
 ):
     """Train on the fold's training side (epoch chosen on some of its speakers); test on
     whole recordings. Given ``speakers`` (the speaker-adapted track), each test speaker's
@@ -235,6 +327,8 @@ def _fit_neural_fold(
         speaker_groups(data.table["speaker"].iloc[fold.train]),
         config,
         seed=seed,
+        corpora=data.table["corpus"].astype(str).to_numpy()[fold.train],
+        label_sets=label_sets,
         checkpoint=checkpoints / f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
         if checkpoints
         else None,
@@ -268,8 +362,10 @@ def evaluation_config(
     speaker_norm: bool = False,
     corpus_norm: bool = False,
     epochs: int | None = None,
+    folds: FoldsDefinition | None = None,
 ) -> dict:
-    """The full configuration recorded beside every score."""
+    """The full configuration recorded beside every score (with ``protocol="folds"``, the
+    test speakers of every fold)."""
     if is_neural(model):
         model_params = training_config(model, epochs).to_dict()
         search_space: dict = {}
@@ -296,6 +392,7 @@ def evaluation_config(
         "corpus_norm": corpus_norm,
         "protocol": protocol,
         "protocol_description": PROTOCOLS[protocol],
+        **({"folds": folds} if folds else {}),
         "seeds": {"model": seed, **({"split": SEED_SPLIT_STATE} if protocol == "seed" else {})},
         **provenance(),
     }

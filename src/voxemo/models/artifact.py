@@ -44,11 +44,33 @@ def _register_lightgbm() -> None:
     )
 
 
+def _register_masked_logistic() -> None:
+    """A masked logistic regression predicts as the logistic regression it is."""
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+    from skl2onnx.operator_converters.linear_classifier import convert_sklearn_linear_classifier
+
+    from voxemo.models.masked import MaskedLogisticRegression
+
+    update_registered_converter(
+        MaskedLogisticRegression,
+        "VoxemoMaskedLogisticRegression",
+        calculate_linear_classifier_output_shapes,
+        convert_sklearn_linear_classifier,
+        options={
+            "nocl": [True, False],
+            "zipmap": [True, False, "columns"],
+            "raw_scores": [True, False],
+        },
+    )
+
+
 def export_onnx(pipeline, n_features: int) -> bytes:
     """Convert a fitted pipeline; the graph outputs a plain probability matrix."""
     from skl2onnx import to_onnx  # heavy import, needed only when saving
 
     _register_lightgbm()
+    _register_masked_logistic()
     classifier = pipeline.steps[-1][1]
     sample = np.zeros((1, n_features), dtype=np.float32)
     with warnings.catch_warnings():

@@ -43,6 +43,14 @@ def _calibrated(estimator):
     )
 
 
+def _masked_logistic():
+    """scikit-learn's logistic regression that can also learn each file among its corpus's
+    emotions only (:mod:`voxemo.models.masked`)."""
+    from voxemo.models.masked import MaskedLogisticRegression
+
+    return MaskedLogisticRegression
+
+
 def _lightgbm(seed: int):
     from lightgbm import LGBMClassifier
 
@@ -70,7 +78,7 @@ MODEL_KINDS: dict[str, ModelKind] = {
     ),
     "logreg": ModelKind(
         "logistic regression with balanced class weights",
-        lambda seed: _sk("linear_model.LogisticRegression")(
+        lambda seed: _masked_logistic()(
             C=0.1, class_weight="balanced", max_iter=5000, random_state=seed
         ),
         search_space={"classifier__C": [0.001, 0.01, 0.1, 1.0]},

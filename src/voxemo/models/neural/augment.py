@@ -2,17 +2,21 @@
 
 Waveform: speed perturbation (resampling, which moves tempo and pitch together as in
 Kaldi's recipe), pitch shift at constant tempo (Signalsmith Stretch), additive noise at a
-random SNR, random gain. Batch: SpecAugment masks and mixup. Every random draw comes from
+random SNR, random gain, and a random recording condition (telephone band, MP3 or Opus,
+a room, loud noise, level or clipping: :class:`voxemo.audio.conditions.RandomCondition`).
+Batch: SpecAugment masks and mixup. Every random draw comes from
 the generator passed in, so an epoch is reproducible from its seed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import soxr
 import torch
+
+from voxemo.audio.conditions import RandomCondition
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class WaveAugment:
     noise_probability: float = 0.5
     gain_db: float = 6.0
     gain_probability: float = 0.5
+    condition: RandomCondition = field(default_factory=RandomCondition)
 
     def __call__(self, samples: np.ndarray, sample_rate: int, rng: np.random.Generator):
         if rng.random() < self.speed_probability:
@@ -38,6 +43,7 @@ class WaveAugment:
             samples = samples + np.sqrt(power) * rng.standard_normal(len(samples), np.float32)
         if rng.random() < self.gain_probability:
             samples = samples * 10 ** (rng.uniform(-1, 1) * self.gain_db / 20)
+        samples = self.condition(np.asarray(samples, dtype=np.float32), sample_rate, rng)
         return np.asarray(samples, dtype=np.float32)
 
 

@@ -6,6 +6,12 @@ epoch to the next, the average less so. Of both, at every epoch, the weights kep
 with the best UAR on speakers held out from the training side (never the test speakers), so
 model choice generalizes to new speakers. A checkpoint written after every epoch lets an interrupted
 training continue where it stopped.
+
+Trained on several corpora, every file weighs so that classes are balanced across corpora, and
+its loss is the cross-entropy over its own corpus's emotions only (the logits of the others are
+masked out), so it never teaches the network that it is not an emotion its corpus lacks.
+Training runs on a CUDA GPU where PyTorch sees one (``VOXEMO_DEVICE=cpu`` keeps it on the CPU),
+else on the CPU; the returned network is always on the CPU.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,13 +29,20 @@ import numpy as np
 import torch
 from sklearn.metrics import balanced_accuracy_score
 from threadpoolctl import threadpool_limits
-from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
 
+from voxemo.models.label_sets import (
+    LabelSets,
+    allowed_labels,
+    balanced_weights,
+    differ,
+    restrict_probabilities,
+)
 from voxemo.models.neural.augment import WaveAugment, random_crop, spec_augment
 from voxemo.models.neural.kinds import EpochLog, TrainingConfig
 from voxemo.models.neural.networks import EmotionNet
+from voxemo.provenance import code_digest
 
 
 @dataclass
@@ -46,9 +60,10 @@ class TrainedNetwork:
 class _Clips(Dataset):
     """Augmented, cropped waveforms; an item is addressed by (epoch, index) for seeding."""
 
-    def __init__(self, waves, targets, config: TrainingConfig, seed: int) -> None:
-        self.waves, self.targets, self.config, self.seed = waves, targets, config, seed
+    def __init__(self, waves, config: TrainingConfig, seed: int) -> None:
+        self.waves, self.config, self.seed = waves, config, seed
         self.augment = WaveAugment()
+        self.augment.condition.prepare(config.frontend.sample_rate)
         self.crop = int(config.crop_seconds * config.frontend.sample_rate)
 
     def __len__(self) -> int:
@@ -61,7 +76,7 @@ class _Clips(Dataset):
         # A little more than a crop is augmented: speed perturbation may shorten it.
         margin = int(self.crop * 1.15)
         samples = self.augment(random_crop(self.waves[index], margin, rng), rate, rng)
-        return random_crop(samples, self.crop, rng), self.targets[index]
+        return random_crop(samples, self.crop, rng), index
 
 
 def pad_batch(waves: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -74,9 +89,40 @@ def pad_batch(waves: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _collate(items):
-    waves, targets = zip(*items, strict=True)
+    waves, indices = zip(*items, strict=True)
     batch, lengths = pad_batch(waves)
-    return batch, lengths, torch.tensor(targets)
+    return batch, lengths, torch.tensor(indices)
+
+
+def training_device() -> torch.device:
+    """A CUDA GPU where PyTorch sees one and ``VOXEMO_DEVICE`` is not ``cpu``, else the CPU."""
+    wanted = os.environ.get("VOXEMO_DEVICE", "").strip().lower()
+    if wanted != "cpu" and torch.cuda.is_available():
+        return torch.device(wanted if wanted.startswith("cuda") else "cuda")
+    return torch.device("cpu")
+
+
+def masked_cross_entropy(
+    logits: torch.Tensor,
+    targets: torch.Tensor,
+    weights: torch.Tensor,
+    allowed: torch.Tensor | None,
+    smoothing: float,
+) -> torch.Tensor:
+    """Weighted cross-entropy with label smoothing over each row's allowed classes only:
+    ``sum_i w_i [(1 - s) (-log p_iy) + s/K_i sum_{k allowed} (-log p_ik)] / sum_i w_i``, where
+    ``p_i`` is the softmax over the K_i allowed classes of row i (all, where ``allowed`` is
+    None)."""
+    if allowed is not None:
+        logits = logits.masked_fill(~allowed, float("-inf"))
+    log_p = torch.log_softmax(logits, dim=-1)
+    nll = -log_p.gather(1, targets[:, None]).squeeze(1)
+    if allowed is None:
+        spread = -log_p.mean(dim=-1)
+    else:
+        spread = -log_p.masked_fill(~allowed, 0.0).sum(dim=-1) / allowed.sum(dim=-1)
+    loss = (1 - smoothing) * nll + smoothing * spread
+    return (weights * loss).sum() / weights.sum()
 
 
 @torch.no_grad()
@@ -85,12 +131,14 @@ def network_probabilities(
 ) -> np.ndarray:
     """Whole-recording inference, batched by similar length to keep padding small."""
     net.eval()
+    device = next(net.parameters()).device
     order = np.argsort([len(wave) for wave in waves])
     out = np.zeros((len(waves), net.head[-1].out_features), dtype=np.float64)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         batch, lengths = pad_batch([waves[i] for i in rows])
-        out[rows] = torch.softmax(net(batch, lengths), dim=-1).numpy()
+        logits = net(batch.to(device), lengths.to(device))
+        out[rows] = torch.softmax(logits, dim=-1).cpu().numpy()
     return out
 
 
@@ -109,8 +157,27 @@ def split_validation(
     return np.flatnonzero(~validation), np.flatnonzero(validation)
 
 
-def _digest(config: TrainingConfig, labels: list[str], seed: int, n: int) -> str:
-    text = json.dumps([config.to_dict(), labels, seed, n], sort_keys=True, default=str)
+# The code a trained network depends on: a checkpoint made by other code is not resumed.
+TRAINING_CODE = (
+    "voxemo.models.neural",
+    "voxemo.models.label_sets",
+    "voxemo.audio.conditions",
+    "voxemo.features.logmel",
+    "voxemo.features.spectrum",
+)
+
+
+def _digest(config: TrainingConfig, labels: list[str], seed: int, waves, extra: list) -> str:
+    """What a checkpoint must match to be resumed: settings, labels, seed, the training audio
+    itself and the code that trains on it."""
+    audio = hashlib.blake2b(digest_size=8)
+    for wave in waves:
+        audio.update(np.ascontiguousarray(wave, dtype=np.float32).tobytes())
+    text = json.dumps(
+        [config.to_dict(), labels, seed, audio.hexdigest(), code_digest(*TRAINING_CODE), *extra],
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -124,22 +191,40 @@ def train_network(
     threads: int | None = None,
     checkpoint: str | Path | None = None,
     progress: Callable[[EpochLog], None] | None = None,
+    corpora: Sequence[str] | None = None,
+    label_sets: LabelSets | None = None,
 ) -> TrainedNetwork:
-    """Train on waveforms at ``config.frontend.sample_rate``; returns the best epoch's net."""
+    """Train on waveforms at ``config.frontend.sample_rate``; returns the best epoch's net.
+
+    ``corpora`` names each file's corpus and ``label_sets`` each corpus's emotions: classes
+    are balanced across corpora, and each file is learnt among its corpus's emotions only.
+    """
     if threads:
         torch.set_num_threads(threads)
+    device = training_device()
     names = sorted(set(labels))
     targets = np.array([names.index(label) for label in labels])
+    corpora = np.full(len(labels), "") if corpora is None else np.asarray(corpora, dtype=str)
+    masked = label_sets is not None and differ(label_sets)
+    row_sets = [label_sets[c] for c in corpora] if masked else None
     train, validation = split_validation(speakers, len(waves), config.validation_speakers, seed)
     torch.manual_seed(seed)
     net = EmotionNet(len(names), config.frontend, config.architecture, config.channels)
-    counts = np.bincount(targets[train], minlength=len(names)).clip(min=1)
-    weights = torch.tensor(len(train) / (len(names) * counts), dtype=torch.float32)
-    criterion = nn.CrossEntropyLoss(weight=weights, label_smoothing=config.label_smoothing)
+    net.to(device)
+    weights = np.zeros(len(labels), np.float32)
+    weights[train] = balanced_weights(np.asarray(labels)[train], corpora[train])
+    allowed = allowed_labels(row_sets, names) if masked else None
+    criterion = _Criterion(
+        torch.from_numpy(targets[train]),
+        torch.from_numpy(weights[train]),
+        None if allowed is None else torch.from_numpy(allowed[train]),
+        config.label_smoothing,
+        device,
+    )
     optimizer = torch.optim.AdamW(
         net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
-    dataset = _Clips([waves[i] for i in train], targets[train], config, seed)
+    dataset = _Clips([waves[i] for i in train], config, seed)
     steps = -(-len(train) // config.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, config.learning_rate, total_steps=config.epochs * steps
@@ -148,13 +233,14 @@ def train_network(
         net, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True
     )
     held_out = [waves[i] for i in validation]
+    held_sets = [row_sets[i] for i in validation] if masked else None
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
     state["kept"] = "raw"
     state["seconds"] = 0.0
-    digest = _digest(config, names, seed, len(waves))
+    digest = _digest(config, names, seed, waves, _corpus_digest(corpora, label_sets, labels))
     path = Path(checkpoint) if checkpoint else None
     if path and path.exists():
-        saved = torch.load(path, weights_only=True)
+        saved = torch.load(path, weights_only=True, map_location=device)
         if saved["digest"] == digest:
             net.load_state_dict(saved["net"])
             average.load_state_dict(saved["average"])
@@ -166,11 +252,7 @@ def train_network(
         began = time.perf_counter()
         loss = _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler)
         scores = {
-            name: float(
-                balanced_accuracy_score(
-                    targets[validation], network_probabilities(model, held_out).argmax(1)
-                )
-            )
+            name: _validation_uar(model, held_out, targets[validation], names, held_sets)
             for name, model in (("raw", net), ("averaged", average.module))
         }
         uar = max(scores.values())
@@ -194,7 +276,7 @@ def train_network(
         if progress:
             progress(EpochLog(epoch + 1, config.epochs, loss, uar))
     net.load_state_dict(state["best"])
-    net.eval()
+    net.to("cpu").eval()
     return TrainedNetwork(
         net,
         names,
@@ -205,6 +287,36 @@ def train_network(
         state["history"],
         state.get("seconds"),
     )
+
+
+def _corpus_digest(corpora: np.ndarray, label_sets: LabelSets | None, labels) -> list:
+    """The labels, corpora and label sets of the training files, as a checkpoint's digest
+    includes them."""
+    sets = {c: sorted(found) for c, found in (label_sets or {}).items()}
+    rows = "\n".join(f"{c}\t{label}" for c, label in zip(corpora, labels, strict=True))
+    return [hashlib.blake2b(rows.encode(), digest_size=8).hexdigest(), sets]
+
+
+def _validation_uar(net, waves, targets, names, row_sets) -> float:
+    probabilities = network_probabilities(net, waves)
+    if row_sets is not None:
+        probabilities = restrict_probabilities(probabilities, names, row_sets)
+    return float(balanced_accuracy_score(targets, probabilities.argmax(1)))
+
+
+class _Criterion:
+    """The loss of a batch given the training-set indices of its rows."""
+
+    def __init__(self, targets, weights, allowed, smoothing: float, device) -> None:
+        self.targets, self.weights = targets.to(device), weights.to(device)
+        self.allowed = None if allowed is None else allowed.to(device)
+        self.smoothing, self.device = smoothing, device
+
+    def __call__(self, logits: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+        allowed = None if self.allowed is None else self.allowed[rows]
+        return masked_cross_entropy(
+            logits, self.targets[rows], self.weights[rows], allowed, self.smoothing
+        )
 
 
 def _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler) -> float:
@@ -224,24 +336,26 @@ def _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, sch
     generator = torch.Generator().manual_seed(seed * 1000 + epoch)
     mix = np.random.default_rng([seed, epoch, 1])
     total, count = 0.0, 0
-    for waves, samples, target in loader:
+    device = criterion.device
+    for waves, samples, rows in loader:
+        waves, samples, rows = waves.to(device), samples.to(device), rows.to(device)
         with torch.no_grad():
             batch = net.frontend(waves, samples)
         lengths = net.frontend.frames(samples)
-        batch = spec_augment(batch, lengths, generator)
+        batch = spec_augment(batch.cpu(), lengths.cpu(), generator).to(device)
         share = float(mix.beta(config.mixup_alpha, config.mixup_alpha))
-        partner = torch.randperm(len(target), generator=generator)
+        partner = torch.randperm(len(rows), generator=generator).to(device)
         batch = share * batch + (1 - share) * batch[partner]
         lengths = torch.maximum(lengths, lengths[partner])
         logits = net.classify(batch, lengths)
-        loss = share * criterion(logits, target) + (1 - share) * criterion(logits, target[partner])
+        loss = share * criterion(logits, rows) + (1 - share) * criterion(logits, rows[partner])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         scheduler.step()
         average.update_parameters(net)
-        total += float(loss.detach()) * len(target)
-        count += len(target)
+        total += float(loss.detach()) * len(rows)
+        count += len(rows)
     return total / max(count, 1)
 
 

@@ -1,0 +1,90 @@
+"""One label set over several corpora: which emotions each file may have, and weights that
+balance the classes across corpora.
+
+Corpora define different emotions (RAVDESS has calm and surprised, CREMA-D has neither). A
+model trained on several of them predicts the union of their labels, but a file is only
+evidence among the emotions of its own corpus: a CREMA-D recording labelled neutral says
+nothing about calm, which its actors were never asked to act. So every file carries the label
+set of its corpus, and training restricts that file's likelihood to it (its probability is
+renormalized over its corpus's labels), so it never teaches "not calm" or "not surprised".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+LabelSets = Mapping[str, frozenset[str]]
+
+
+def corpus_label_sets(corpora: Sequence[str], labels: Sequence[str]) -> dict[str, frozenset[str]]:
+    """The emotions each corpus has, from its files' labels.
+
+    Examples
+    --------
+    >>> sets = corpus_label_sets(["a", "a", "b"], ["calm", "sad", "sad"])
+    >>> sorted(sets["a"]), sorted(sets["b"])
+    (['calm', 'sad'], ['sad'])
+    """
+    sets: dict[str, set[str]] = {}
+    for corpus, label in zip(corpora, labels, strict=True):
+        sets.setdefault(str(corpus), set()).add(str(label))
+    return {corpus: frozenset(found) for corpus, found in sets.items()}
+
+
+def differ(label_sets: LabelSets) -> bool:
+    """Whether some corpus lacks an emotion that another has."""
+    return len(set(label_sets.values())) > 1
+
+
+def allowed_labels(row_sets: Sequence[frozenset[str]], classes: Sequence[str]) -> np.ndarray:
+    """(rows, classes) booleans: whether each row's corpus has each class.
+
+    Examples
+    --------
+    >>> allowed_labels([frozenset({"sad"}), frozenset({"sad", "calm"})], ["calm", "sad"])
+    array([[False,  True],
+           [ True,  True]])
+    """
+    return np.array([[label in allowed for label in classes] for allowed in row_sets], bool)
+
+
+def balanced_weights(labels: Sequence[str], corpora: Sequence[str]) -> np.ndarray:
+    """Sample weights under which every class weighs the same in all, and within a class
+    every corpus that has it weighs the same: ``1 / (corpora with the class x files of that
+    corpus and class)``, scaled to a mean of 1. With one corpus these are the usual
+    balanced class weights.
+
+    Examples
+    --------
+    >>> balanced_weights(["a", "a", "a", "b"], ["x", "x", "y", "y"]).round(3).tolist()
+    [0.5, 0.5, 1.0, 2.0]
+    """
+    label_names, label_codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+    _, corpus_codes = np.unique(np.asarray(corpora, dtype=str), return_inverse=True)
+    cells = label_codes * (corpus_codes.max() + 1) + corpus_codes
+    _, cell_codes, counts = np.unique(cells, return_inverse=True, return_counts=True)
+    files = counts[cell_codes]  # files of the row's corpus and class
+    sharing = np.zeros(len(label_names))
+    for label in range(len(label_names)):
+        sharing[label] = len(np.unique(corpus_codes[label_codes == label]))
+    weights = 1.0 / (files * sharing[label_codes])
+    return weights * len(weights) / weights.sum()
+
+
+def restrict_probabilities(
+    probabilities: np.ndarray, classes: Sequence[str], row_sets: Sequence[frozenset[str]]
+) -> np.ndarray:
+    """Each row's probabilities over its own corpus's emotions only, renormalized: a test file
+    of a corpus is scored among the emotions that corpus has.
+
+    Examples
+    --------
+    >>> restrict_probabilities(np.array([[0.5, 0.25, 0.25]]), ["calm", "sad", "angry"],
+    ...                        [frozenset({"sad", "angry"})]).tolist()
+    [[0.0, 0.5, 0.5]]
+    """
+    kept = np.where(allowed_labels(row_sets, classes), probabilities, 0.0)
+    total = kept.sum(axis=1, keepdims=True)
+    return np.divide(kept, total, out=np.zeros_like(kept), where=total > 0)

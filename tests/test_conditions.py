@@ -1,0 +1,100 @@
+"""Recording conditions: each degrades a clip the way its name says, at the same length."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import speech_like
+from voxemo.audio.conditions import RandomCondition, apply_condition, mu_law, parse_condition
+from voxemo.errors import VoxemoError
+
+RATE = 16000
+
+
+def _band_energy(samples: np.ndarray, low: float, high: float) -> float:
+    spectrum = np.abs(np.fft.rfft(samples)) ** 2
+    frequencies = np.fft.rfftfreq(len(samples), 1 / RATE)
+    return float(spectrum[(frequencies >= low) & (frequencies < high)].sum() / spectrum.sum())
+
+
+@pytest.fixture
+def clip() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    voiced = speech_like(120.0, 2.0, 0.3)
+    return (voiced + 0.02 * rng.standard_normal(len(voiced))).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "spec", ["telephone", "mp3:16", "opus:16", "mp3:32", "reverb:0.6", "noise:5", "gain:-20"]
+)
+def test_every_condition_keeps_length_and_type(spec, clip):
+    out = apply_condition(spec, clip, RATE, np.random.default_rng(1))
+    assert out.shape == clip.shape and out.dtype == np.float32 and np.isfinite(out).all()
+    assert not np.array_equal(out, clip)
+
+
+def test_telephone_keeps_only_the_300_to_3400_hz_band(clip):
+    out = apply_condition("telephone", clip, RATE, np.random.default_rng(0))
+    assert _band_energy(clip, 3800, 8000) > 1e-3
+    assert _band_energy(out, 3800, 8000) < 1e-4
+    assert _band_energy(out, 0, 150) < _band_energy(clip, 0, 150) / 10
+
+
+def test_lossy_codecs_keep_the_signal_and_lower_rates_lose_more(clip):
+    low = apply_condition("mp3:16", clip, RATE, np.random.default_rng(0))
+    high = apply_condition("mp3:64", clip, RATE, np.random.default_rng(0))
+    error_low, error_high = np.mean((low - clip) ** 2), np.mean((high - clip) ** 2)
+    assert error_high < error_low < np.mean(clip**2)
+
+
+def test_noise_is_added_at_the_asked_snr(clip):
+    out = apply_condition("noise:10", clip, RATE, np.random.default_rng(0))
+    snr = 10 * np.log10(np.mean(clip.astype(float) ** 2) / np.mean((out - clip) ** 2))
+    assert snr == pytest.approx(10.0, abs=0.1)
+
+
+def test_reverberation_spreads_a_click_over_time():
+    click = np.zeros(RATE, np.float32)
+    click[100] = 1.0
+    out = apply_condition("reverb:0.8", click, RATE, np.random.default_rng(0))
+    late = np.sum(out[100 + RATE // 10 :] ** 2) / np.sum(out**2)
+    assert late > 0.01
+
+
+def test_clipping_caps_at_full_scale(clip):
+    out = apply_condition("clip:20", clip, RATE, np.random.default_rng(0))
+    assert np.abs(out).max() == pytest.approx(1.0) and np.mean(np.abs(out) >= 1.0) > 0.05
+
+
+def test_mu_law_quantizes_to_256_levels():
+    x = np.linspace(-1, 1, 10001)
+    values = mu_law(x)
+    assert len(np.unique(np.round(values, 9))) <= 256
+    error = np.abs(values - x)
+    # Companding: fine steps for quiet samples, coarse ones near full scale.
+    assert error[np.abs(x) < 0.01].max() < 0.001 < error.max() < 0.03
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("radio", "unknown"),
+        ("mp3:fast", "not a number"),
+        ("opus:1", "bit rate"),
+        ("telephone:8", "takes no value"),
+    ],
+)
+def test_a_bad_condition_is_one_clear_error(spec, message):
+    with pytest.raises(VoxemoError, match=message):
+        parse_condition(spec)
+
+
+def test_random_conditions_are_reproducible_from_the_generator(clip):
+    augment = RandomCondition(probability=1.0)
+    first = [augment(clip, RATE, np.random.default_rng(seed)) for seed in range(8)]
+    again = [augment(clip, RATE, np.random.default_rng(seed)) for seed in range(8)]
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert len({round(float(np.mean(a**2)), 6) for a in first}) > 1  # not one condition
+    never = RandomCondition(probability=0.0)
+    assert never(clip, RATE, np.random.default_rng(0)) is clip
