@@ -98,3 +98,57 @@ def test_random_conditions_are_reproducible_from_the_generator(clip):
     assert len({round(float(np.mean(a**2)), 6) for a in first}) > 1  # not one condition
     never = RandomCondition(probability=0.0)
     assert never(clip, RATE, np.random.default_rng(0)) is clip
+
+
+def test_features_of_recordings_heard_under_a_condition_are_cached_apart(fake_ravdess):
+    from voxemo.corpora import read_corpus
+    from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
+    from voxemo.features.extract import extract_features
+
+    paths = read_corpus(f"ravdess={fake_ravdess}").table["path"].tolist()[:6]
+    sets = parse_feature_spec("spectral")
+    cache = FeatureCache(default_cache_dir())
+    clean = extract_features(paths, sets, cache=cache, jobs=1)
+    phone = extract_features(paths, sets, cache=cache, jobs=1, condition="telephone")
+    assert not np.allclose(clean.values, phone.values)
+    again = extract_features(paths, sets, cache=cache, jobs=1, condition="telephone")
+    assert again.cache_hits == len(paths)
+    np.testing.assert_array_equal(again.values, phone.values)
+
+
+def test_each_folds_model_is_tested_on_the_degraded_copy(fake_ravdess):
+    from voxemo.corpora import read_corpus
+    from voxemo.evaluation import evaluate
+    from voxemo.features import parse_feature_spec
+    from voxemo.features.dataset import featurize_corpus
+
+    corpus = read_corpus(f"ravdess={fake_ravdess}")
+    sets = parse_feature_spec("spectral")
+    clean = featurize_corpus(corpus, sets, jobs=1)
+    loud = featurize_corpus(corpus, sets, jobs=1, condition="clip:30")
+    options = {"model_kind": "logreg", "protocol": "loso", "tune": False}
+    same = evaluate(clean, **options, test_data=clean)
+    assert same["predictions"] == evaluate(clean, **options)["predictions"]
+    hot = evaluate(clean, **options, test_data=loud)
+    assert hot["predictions"] != same["predictions"]
+    shorter = featurize_corpus(corpus, sets, jobs=1)
+    shorter.table = shorter.table.iloc[1:]
+    with pytest.raises(VoxemoError, match="same files"):
+        evaluate(clean, **options, test_data=shorter)
+
+
+def test_augment_trains_on_a_degraded_copy_of_every_file(fake_ravdess, tmp_path, capsys):
+    import json
+
+    from conftest import run
+
+    out = tmp_path / "eval.json"
+    common = ["--corpus", f"ravdess={fake_ravdess}", "--features", "spectral", "--jobs", "1"]
+    args = [*common, "--model", "logreg", "--no-tune", "--augment"]
+    code, _, err = run(["evaluate", *args, "--protocol", "loso", "--json", out], capsys)
+    assert code == 0, err
+    assert "random recording conditions" in err and json.loads(out.read_text())["config"]["augment"]
+    code, _, err = run(["train", *args, "--out", tmp_path / "model"], capsys)
+    assert code == 0, err
+    card = json.loads((tmp_path / "model" / "card.json").read_text())
+    assert "random recording condition" in card["augmentation"]

@@ -18,6 +18,7 @@ A condition is named by a spec, ``KIND[:VALUE]``:
 ``noise:S``    pink noise at S dB signal-to-noise ratio
 ``gain:D``     level changed by D dB (negative: quieter)
 ``clip:D``     driven D dB too hot into a hard clip at full scale
+``random``     one of the above drawn at random, as training augmentation does
 =============  ===================================================================
 
 Examples
@@ -174,6 +175,7 @@ KINDS = {
     "noise": 10.0,
     "gain": -20.0,
     "clip": 12.0,
+    "random": None,
 }
 
 
@@ -189,9 +191,11 @@ def parse_condition(spec: str, rooms: int = MEASURING_ROOMS) -> Degrade:
     kind, _, text = spec.strip().lower().partition(":")
     if kind not in KINDS:
         raise VoxemoError(f"condition '{spec}': unknown (known: {', '.join(KINDS)})")
-    if kind == "telephone":
+    if kind in ("telephone", "random"):
         if text:
-            raise VoxemoError(f"condition '{spec}': telephone takes no value")
+            raise VoxemoError(f"condition '{spec}': {kind} takes no value")
+        if kind == "random":
+            return RandomCondition(probability=1.0)
         return lambda samples, rate, rng: telephone(samples, rate)
     try:
         value = float(text) if text else KINDS[kind]

@@ -106,6 +106,13 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
         "search space by speaker-grouped cross-validation over the training speakers",
     )
     parser.add_argument(
+        "--augment",
+        action="store_true",
+        help="feature-vector models: also train on a copy of every training file heard under "
+        "a random recording condition (telephone, MP3/Opus, a room, noise, level, clipping); "
+        "networks always augment their audio",
+    )
+    parser.add_argument(
         "--select",
         type=_positive,
         metavar="K",
@@ -159,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
         "streamed, so recordings of any length fit in memory.",
     )
     timeline.add_argument("--timeline", action="store_true", help="emotion over time")
+    timeline.add_argument(
+        "--adapt",
+        action="store_true",
+        help="adapt to the voice of each recording by the running statistics of its windows "
+        "(for recordings of one speaker: a call side, a dictation)",
+    )
     timeline.add_argument(
         "--csv", metavar="OUT.csv", type=Path, help="also write the segments as CSV"
     )
@@ -248,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="time between predictions (default: %(default)s)",
     )
     listen.add_argument("--json", action="store_true", help="print one JSON object per update")
+    listen.add_argument(
+        "--adapt",
+        action="store_true",
+        help="adapt to the voice heard so far (one speaker at the microphone)",
+    )
     listen.set_defaults(handler="predict:cmd_listen")
 
     train = sub.add_parser(

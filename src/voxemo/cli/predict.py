@@ -26,8 +26,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     paths, failures = expand_inputs(args.inputs)
     if args.timeline:
         return _timelines(args, model, paths, failures)
-    if args.csv or args.plot:
-        raise VoxemoError("--csv and --plot go with --timeline")
+    if args.csv or args.plot or args.adapt:
+        raise VoxemoError("--csv, --plot and --adapt go with --timeline")
     with progress_bar("predicting", len(paths)) as advance:
         predictions = predict_files(
             model, paths, jobs=args.jobs, cache=cache_from(args), progress=advance
@@ -113,7 +113,9 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
     for path in paths:
         try:
             with progress_bar(f"timeline {Path(path).name} (seconds)", _seconds(path)) as advance:
-                timelines.append(predict_timeline(model, path, settings, progress=advance))
+                timelines.append(
+                    predict_timeline(model, path, settings, progress=advance, adapt=args.adapt)
+                )
         except AudioError as exc:
             errors.append(str(exc))
     if args.json:
@@ -184,7 +186,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         device = int(args.device) if args.device and args.device.isdigit() else args.device
         source = MicrophoneSource(device=device, seconds=args.seconds)
         note(f"listening on '{source.name}'; Ctrl+C stops")
-    for update in listen(model, source, window=args.window, hop=args.hop):
+    for update in listen(model, source, window=args.window, hop=args.hop, adapt=args.adapt):
         if args.json:
             print(json.dumps(update.__dict__), flush=True)
         elif update.label is None:

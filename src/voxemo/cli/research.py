@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 from rich.table import Table
 
 from voxemo.cli.console import (
@@ -50,19 +51,44 @@ def load_corpus(specs: list[str]) -> Corpus:
     return combine_corpora(load_corpora(specs))
 
 
-def load_feature_table(args: argparse.Namespace, corpus: Corpus | None = None) -> FeatureTable:
-    """Read the corpora and compute (or fetch from cache) their features, with a progress bar."""
+def load_feature_table(
+    args: argparse.Namespace, corpus: Corpus | None = None, condition: str | None = None
+) -> FeatureTable:
+    """Read the corpora and compute (or fetch from cache) their features, with a progress bar;
+    with ``condition``, of the recordings heard under it."""
     spec = args.features or DEFAULT_FEATURES
     feature_sets = parse_feature_spec(spec)
     corpus = corpus or load_corpus(args.corpus)
     total = len(corpus.table)
-    with progress_bar(f"features {spec}", total) as advance:
+    what = f"features {spec}" + (f" ({condition} condition)" if condition else "")
+    with progress_bar(what, total) as advance:
         data = featurize_corpus(
-            corpus, feature_sets, jobs=args.jobs, cache=cache_from(args), progress=advance
+            corpus,
+            feature_sets,
+            jobs=args.jobs,
+            cache=cache_from(args),
+            progress=advance,
+            condition=condition,
         )
     report_problems("files failed and were left out", data.errors)
     note(f"{corpus.name}: {len(data.table)} of {total} files, {data.features.shape[1]} features")
     return data
+
+
+def augmented_copies(args: argparse.Namespace, data) -> FeatureTable | None:
+    """With --augment, the features of every file of ``data`` under a random recording
+    condition, row for row (a file the condition leaves unusable keeps its clean features)."""
+    if not getattr(args, "augment", False) or is_neural(args.model):
+        return None
+    corpus = Corpus("copies under random recording conditions", Path("."), data.table, data.labels)
+    copies = load_feature_table(args, corpus, condition="random")
+    if len(copies.table) == len(data.table):
+        return copies
+    features = data.features.copy()
+    position = {path: i for i, path in enumerate(data.table["path"])}
+    for path, row in zip(copies.table["path"], copies.features, strict=True):
+        features[position[path]] = row
+    return FeatureTable(data.table, features, data.names, data.labels, copies.errors)
 
 
 def feature_spec(args: argparse.Namespace) -> str:
@@ -150,6 +176,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         corpus_norm=args.corpus_norm,
         epochs=args.epochs,
         folds=folds_of(args),
+        augment=args.augment,
     )
     print_evaluation(result, title=f"{args.model} on {features} features, {args.protocol}")
     if args.json:
@@ -196,7 +223,13 @@ def _evaluate(
             )
     with progress_bar(f"{protocol} folds", n_folds) as advance:
         return evaluate(
-            data, jobs=args.jobs, tune=args.tune, select=args.select, on_fold=advance, **common
+            data,
+            jobs=args.jobs,
+            tune=args.tune,
+            select=args.select,
+            on_fold=advance,
+            augment=augmented_copies(args, data),
+            **common,
         )
 
 
@@ -336,9 +369,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     if neural:
         path = _train_network(args, data, labels, speakers, scores, corpora, label_sets)
     else:
+        inputs = data.features
+        copies = augmented_copies(args, data)
+        if copies is not None:
+            inputs = np.vstack([inputs, copies.features])
+            labels, corpora = np.concatenate([labels, labels]), np.concatenate([corpora, corpora])
+            speakers = None if speakers is None else np.concatenate([speakers, speakers])
         fitted = fit_model(
             args.model,
-            data.features,
+            inputs,
             labels,
             speakers,
             seed=args.seed,
@@ -357,6 +396,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             select=args.select,
             scores=scores,
+            augmented=copies is not None,
         )
         path = save_model(fitted.model, card, args.out)
     note(f"saved model to {path}")

@@ -80,6 +80,8 @@ def evaluate(
     epochs: int | None = None,
     on_epoch: Callable[[EpochLog], None] | None = None,
     folds: FoldsDefinition | None = None,
+    test_data: FeatureTable | WaveTable | None = None,
+    augment: FeatureTable | None = None,
 ) -> dict:
     """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready).
 
@@ -92,7 +94,11 @@ def evaluate(
 
     With several corpora, classes are balanced across corpora, each training file is learnt
     among its own corpus's emotions only, and each test file is scored among them; the
-    result adds ``per_corpus`` scores.
+    result adds ``per_corpus`` scores. ``test_data`` (the same files, e.g. heard under a
+    recording condition) is what each fold's model is tested on, instead of ``data``.
+    ``augment`` (feature-vector models: the same files' features under a random recording
+    condition, ``featurize_corpus(..., condition="random")``) adds a degraded copy of every
+    training file to each fold's training side; test files stay as they are.
 
     Examples
     --------
@@ -106,6 +112,10 @@ def evaluate(
     >>> evaluate(data, model_kind="logreg", protocol="loso", tune=False)["accuracy"]
     1.0
     """
+    for other, what in ((test_data, "test data"), (augment, "augmented data")):
+        if other is not None and list(other.table["path"]) != list(data.table["path"]):
+            raise VoxemoError(f"{what} must hold the same files as the training data, in order")
+    test_data = test_data or data
     fold_list = make_folds(protocol, data.table, folds)
     truth = data.table["label"].astype(str).to_numpy()
     speakers = data.table["speaker"].astype(str).to_numpy()
@@ -113,10 +123,10 @@ def evaluate(
     label_sets = corpus_label_sets(corpora, truth)
     labels = [label for label in data.labels if label in set(truth)]
     if is_neural(model_kind):
-        if corpus_norm or protocol == "seed":
+        if corpus_norm or protocol == "seed" or augment is not None:
             raise VoxemoError(
-                f"model '{model_kind}': --corpus-norm and --protocol seed "
-                "apply to feature-vector models only"
+                f"model '{model_kind}': --corpus-norm, --augment and --protocol seed "
+                "apply to feature-vector models only (networks augment their own audio)"
             )
         if speaker_norm:
             _require_speakers(data)
@@ -124,6 +134,7 @@ def evaluate(
         runs = (
             _fit_neural_fold(
                 data,
+                test_data.waves,
                 fold,
                 config,
                 seed,
@@ -136,12 +147,23 @@ def evaluate(
         )
     else:
         inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
+        tested = model_inputs(test_data, protocol, speaker_norm, corpus_norm)
+        extra = (
+            None if augment is None else model_inputs(augment, protocol, speaker_norm, corpus_norm)
+        )
         options = {"seed": seed, "select": select, "tune": tune, "label_sets": label_sets}
         workers = min(jobs, len(fold_list))
         threads = None if workers == 1 else 1
         runs = Parallel(n_jobs=workers, return_as="generator")(
             delayed(_fit_fold)(
-                inputs, truth, data.table["speaker"], corpora, fold, model_kind, options, threads
+                (inputs, tested, extra),
+                truth,
+                data.table["speaker"],
+                corpora,
+                fold,
+                model_kind,
+                options,
+                threads,
             )
             for fold in fold_list
         )
@@ -278,21 +300,22 @@ class FoldRun:
 def _fit_fold(
     inputs, truth, speakers, corpora, fold: Fold, model_kind: str, options: dict, threads: int
 ):
+    """Fit on the fold's training rows of ``inputs[0]`` (and of ``inputs[2]``, the augmented
+    copies, where given), predict its test rows of ``inputs[1]``."""
     start = time.perf_counter()
+    inputs, tested, extra = inputs
     train = fold.train
+    features, rows = inputs[train], train
+    if extra is not None:
+        features, rows = np.vstack([features, extra[train]]), np.concatenate([train, train])
     # The search groups by speaker where every training file has one.
-    train_groups = speaker_groups(speakers.iloc[train])
+    train_groups = speaker_groups(speakers.iloc[rows])
     # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
     with threadpool_limits(threads):
         fitted = fit_model(
-            model_kind,
-            inputs[train],
-            truth[train],
-            train_groups,
-            corpora=corpora[train],
-            **options,
+            model_kind, features, truth[rows], train_groups, corpora=corpora[rows], **options
         )
-        probabilities = fitted.model.predict_proba(inputs[fold.test])
+        probabilities = fitted.model.predict_proba(tested[fold.test])
     classes = [str(label) for label in fitted.model.classes_]
     return FoldRun(
         np.array(classes)[probabilities.argmax(axis=1)],
@@ -306,6 +329,7 @@ def _fit_fold(
 
 def _fit_neural_fold(
     data: WaveTable,
+    test_waves: list[np.ndarray],
     fold: Fold,
     config: TrainingConfig,
     seed: int,
@@ -334,7 +358,7 @@ def _fit_neural_fold(
         else None,
         progress=on_epoch,
     )
-    probabilities = network_probabilities(trained.net, [data.waves[i] for i in fold.test])
+    probabilities = network_probabilities(trained.net, [test_waves[i] for i in fold.test])
     if speakers is not None:
         probabilities = center_probabilities_per_group(probabilities, speakers[fold.test])
     return FoldRun(
@@ -363,6 +387,7 @@ def evaluation_config(
     corpus_norm: bool = False,
     epochs: int | None = None,
     folds: FoldsDefinition | None = None,
+    augment: bool = False,
 ) -> dict:
     """The full configuration recorded beside every score (with ``protocol="folds"``, the
     test speakers of every fold)."""
@@ -390,6 +415,7 @@ def evaluation_config(
         },
         "speaker_norm": speaker_norm,
         "corpus_norm": corpus_norm,
+        "augment": augment or is_neural(model),
         "protocol": protocol,
         "protocol_description": PROTOCOLS[protocol],
         **({"folds": folds} if folds else {}),

@@ -42,9 +42,16 @@ def featurize_corpus(
     jobs: int | None = None,
     cache: FeatureCache | None = None,
     progress: ProgressCallback | None = None,
+    condition: str | None = None,
 ) -> FeatureTable:
+    """The corpus's features (of its recordings heard under ``condition``, if given)."""
     result = extract_features(
-        corpus.table["path"].tolist(), feature_sets, jobs=jobs, cache=cache, progress=progress
+        corpus.table["path"].tolist(),
+        feature_sets,
+        jobs=jobs,
+        cache=cache,
+        progress=progress,
+        condition=condition,
     )
     keep = result.ok
     table = corpus.table[keep].reset_index(drop=True)
@@ -81,3 +88,18 @@ def load_corpus_waves(
     labels = [label for label in corpus.labels if label in set(table["label"])]
     errors = [loaded.errors[index] for index in sorted(loaded.errors)]
     return WaveTable(table, waves, sample_rate, labels, errors)
+
+
+def degrade_waves(data: WaveTable, condition: str) -> WaveTable:
+    """The same recordings heard under a recording ``condition`` (see
+    :mod:`voxemo.audio.conditions`); each file's random draws are seeded by its path."""
+    import hashlib
+
+    from voxemo.audio.conditions import parse_condition
+
+    degrade = parse_condition(condition)
+    waves = []
+    for path, wave in zip(data.table["path"].astype(str), data.waves, strict=True):
+        seed = int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "little")
+        waves.append(degrade(wave, data.sample_rate, np.random.default_rng(seed)))
+    return WaveTable(data.table, waves, data.sample_rate, data.labels, data.errors)

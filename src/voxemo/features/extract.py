@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voxemo.audio import decode_audio
+from voxemo.audio import Audio, audio_from_array, decode_audio
 from voxemo.audio.decode import read_bytes
 from voxemo.errors import AudioError
 from voxemo.features.base import FeatureSet, compute_features
@@ -44,6 +44,24 @@ class _Task:
     path: str
     feature_sets: tuple[FeatureSet, ...]
     cache: FeatureCache | None
+    condition: str | None = None
+
+
+def condition_digest(digest: str, condition: str | None) -> str:
+    """The cache key of a file heard under ``condition`` (the file's own key without one)."""
+    return digest if condition is None else content_digest(f"{digest}|{condition}".encode())
+
+
+def degraded(audio: Audio, condition: str | None, digest: str, name: str) -> Audio:
+    """``audio`` under a recording ``condition`` (see :mod:`voxemo.audio.conditions`), its
+    random draws seeded by the file's content, so a file always degrades the same way."""
+    if condition is None:
+        return audio
+    from voxemo.audio.conditions import apply_condition
+
+    rng = np.random.default_rng(int(digest[:16], 16))
+    samples = apply_condition(condition, audio.samples, audio.sample_rate, rng)
+    return audio_from_array(samples, audio.sample_rate, f"{name} (under {condition})")
 
 
 def extract_features(
@@ -53,8 +71,10 @@ def extract_features(
     jobs: int | None = None,
     cache: FeatureCache | None = None,
     progress: ProgressCallback | None = None,
+    condition: str | None = None,
 ) -> ExtractionResult:
-    """Compute the concatenated ``feature_sets`` for every path."""
+    """Compute the concatenated ``feature_sets`` for every path; with ``condition`` (e.g.
+    ``"telephone"``), of each recording as heard under that recording condition."""
     names = [name for fs in feature_sets for name in fs.names()]
     values = np.full((len(paths), len(names)), np.nan, dtype=np.float32)
     errors: dict[int, str] = {}
@@ -62,7 +82,7 @@ def extract_features(
     misses: list[_Task] = []
     hits = 0
     for index, path in enumerate(paths):
-        cached = _lookup(str(path), feature_sets, cache)
+        cached = _lookup(str(path), feature_sets, cache, condition)
         if isinstance(cached, np.ndarray):
             values[index] = cached
             hits += 1
@@ -71,7 +91,7 @@ def extract_features(
             errors[index] = cached
             advance(1)
         else:
-            misses.append(_Task(index, str(path), tuple(feature_sets), cache))
+            misses.append(_Task(index, str(path), tuple(feature_sets), cache, condition))
     for index, row, error in map_unordered(_compute, misses, jobs or default_jobs()):
         if error is None:
             values[index] = row
@@ -82,13 +102,13 @@ def extract_features(
 
 
 def _lookup(
-    path: str, feature_sets: Sequence[FeatureSet], cache: FeatureCache | None
+    path: str, feature_sets: Sequence[FeatureSet], cache: FeatureCache | None, condition
 ) -> np.ndarray | str | None:
     """Cached features, an error line for an unreadable file, or None (must compute)."""
     if cache is None:
         return None
     try:
-        digest = content_digest(read_bytes(Path(path)))
+        digest = condition_digest(content_digest(read_bytes(Path(path))), condition)
     except AudioError as exc:
         return str(exc)
     parts = [cache.get(fs, digest) for fs in feature_sets]
@@ -98,8 +118,8 @@ def _lookup(
 def _compute(task: _Task) -> tuple[int, np.ndarray | None, str | None]:
     try:
         data = read_bytes(Path(task.path))
-        audio = decode_audio(data, task.path)
-        digest = content_digest(data)
+        digest = condition_digest(content_digest(data), task.condition)
+        audio = degraded(decode_audio(data, task.path), task.condition, digest, task.path)
         parts = []
         for fs in task.feature_sets:
             part = task.cache.get(fs, digest) if task.cache else None

@@ -21,11 +21,15 @@ def model_card(
     seed: int,
     select: int | None = None,
     scores: dict | None = None,
+    augmented: bool = False,
 ) -> dict:
     """Everything a user needs to know to trust, reproduce and correctly apply the model."""
     return {
         "model": model_kind,
         "chosen_params": fitted.chosen_params,
+        "augmentation": "a copy of every file under a random recording condition"
+        if augmented
+        else None,
         "feature_selection": select,
         "features": features,
         "feature_sets": [fs.config() for fs in feature_sets],

@@ -20,6 +20,7 @@ from voxemo.audio import audio_from_array
 from voxemo.audio.decode import resample
 from voxemo.errors import VoxemoError
 from voxemo.models import OnnxModel
+from voxemo.recognizer.adapt import VoiceAdapter
 from voxemo.recognizer.predict import audio_probabilities, model_rate
 from voxemo.recognizer.timeline import FRAME_SECONDS, NoiseFloorDetector
 
@@ -104,9 +105,13 @@ def listen(
     window: float = 3.0,
     hop: float = 1.0,
     margin_db: float = 10.0,
+    adapt: bool = False,
 ) -> Iterator[LiveUpdate]:
-    """One update every ``hop`` seconds once a full window has been heard."""
+    """One update every ``hop`` seconds once a full window has been heard; with ``adapt``,
+    adapted to the voice by the running statistics of the windows heard so far (one
+    speaker at the microphone; see :mod:`voxemo.recognizer.adapt`)."""
     rate = source.sample_rate
+    adapter = VoiceAdapter() if adapt else None
     target = model_rate(model)
     detector = NoiseFloorDetector(margin_db)
     frame = int(FRAME_SECONDS * rate)
@@ -130,14 +135,16 @@ def listen(
         if len(buffer) < size or since_update < step:
             continue
         since_update = 0
-        yield _update(model, buffer, rate, target, voiced, heard / rate)
+        yield _update(model, buffer, rate, target, voiced, heard / rate, adapter)
 
 
-def _update(model, buffer, rate, target, voiced, time) -> LiveUpdate:
+def _update(model, buffer, rate, target, voiced, time, adapter) -> LiveUpdate:
     if voiced.mean() < 0.1:
         return LiveUpdate(round(time, 2), None, 0.0, None)
     audio = resample(audio_from_array(buffer, rate, "<live>"), target)
     row = audio_probabilities(model, [audio])[0]
+    if adapter:
+        row = adapter(row)
     probabilities = {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)}
     best = int(np.argmax(row))
     return LiveUpdate(round(time, 2), model.labels[best], round(float(row[best]), 4), probabilities)

@@ -20,6 +20,7 @@ from voxemo.audio import audio_from_array
 from voxemo.audio.stream import stream_audio
 from voxemo.errors import AudioError
 from voxemo.models import OnnxModel
+from voxemo.recognizer.adapt import VoiceAdapter
 from voxemo.recognizer.predict import audio_probabilities, model_rate
 
 FRAME_SECONDS = 0.02
@@ -57,12 +58,14 @@ class Timeline:
     speech_seconds: float
     windows: list[Window] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
+    adapted: bool = False  # probabilities adapted to the voice of the recording
 
     def to_dict(self) -> dict:
         return {
             "path": self.path,
             "duration": round(self.duration, 3),
             "speech_seconds": round(self.speech_seconds, 3),
+            "adapted": self.adapted,
             "segments": [asdict(s) for s in self.segments],
             "windows": [asdict(w) for w in self.windows],
         }
@@ -185,10 +188,24 @@ def predict_timeline(
     settings: TimelineSettings | None = None,
     *,
     progress: Callable[[float], None] | None = None,
+    adapt: bool = False,
 ) -> Timeline:
-    """The emotion timeline of one recording (any length); ``progress`` gets seconds read."""
+    """The emotion timeline of one recording (any length); ``progress`` gets seconds read.
+
+    With ``adapt``, each window's probabilities are adapted to the voice of the recording by
+    the running statistics of the windows before it (:mod:`voxemo.recognizer.adapt`): for
+    recordings of one speaker.
+
+    Examples
+    --------
+    >>> from voxemo import Recognizer
+    >>> timeline = predict_timeline(Recognizer().model, "examples/conversation.flac", adapt=True)
+    >>> timeline.adapted, timeline.segments[0].label in Recognizer().labels
+    (True, True)
+    """
     settings = settings or TimelineSettings()
     rate = model_rate(model)
+    adapter = VoiceAdapter() if adapt else None
 
     read = [0]  # samples streamed so far: the recording's length at the end
 
@@ -210,6 +227,8 @@ def predict_timeline(
         except AudioError:
             continue  # digital silence inside a stretch of speech
         row = audio_probabilities(model, [audio])[0]
+        if adapter:
+            row = adapter(row)
         windows.append(
             Window(
                 round(start, 3),
@@ -218,7 +237,7 @@ def predict_timeline(
             )
         )
     segments = smooth(windows, model.labels, settings)
-    return Timeline(str(path), read[0] / rate, speech, windows, segments)
+    return Timeline(str(path), read[0] / rate, speech, windows, segments, adapt)
 
 
 def write_segments_csv(timelines: list[Timeline], out: Path) -> None:

@@ -1,0 +1,169 @@
+"""Recording conditions: how much each bundled model's recipe loses on degraded test audio.
+
+The models are those of ``cross_corpus.py``'s ``both`` setup (RAVDESS and CREMA-D together,
+11 speaker-independent folds; the recipe of the bundled models), trained on clean audio (the
+networks with their condition augmentation) and tested on each fold's test speakers heard
+through a telephone line, MP3 and Opus at 16 and 32 kbit/s, a reverberant room, pink noise at
+20, 10 and 0 dB SNR, 20 dB less level, and 12 dB of clipping (``voxemo.audio.conditions``;
+rooms and noise drawn apart from training's). The networks' checkpoints of the cross-corpus
+run are reused (they are resumed only by the same data, settings and code), so networks only
+predict here.
+
+    python benchmarks/robustness.py [--ravdess DIR] [--crema-d DIR] [--members ...]
+                                    [--conditions ...] [--checkpoints DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from cross_corpus import ENSEMBLES, EPOCHS, MEMBERS, SEED, crema_path, member_parts, setup_corpus
+
+from common import ROOT, ravdess_path, write_results
+from render_readme import render_readme
+from voxemo.corpora import read_corpus
+from voxemo.evaluation import evaluate
+from voxemo.evaluation.ensemble import ensemble_evaluation
+from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
+from voxemo.features.dataset import degrade_waves, featurize_corpus, load_corpus_waves
+from voxemo.models.neural import training_config
+
+CONDITIONS = (
+    "telephone",
+    "mp3:16",
+    "opus:16",
+    "mp3:32",
+    "opus:32",
+    "reverb:0.6",
+    "noise:20",
+    "noise:10",
+    "noise:0",
+    "gain:-20",
+    "clip:12",
+)
+
+
+def member_results(name: str, corpus, folds, conditions: list[str], args) -> dict:
+    """The evaluation of one member on clean test audio and under each condition."""
+    features, model = member_parts(name)
+    out = {}
+    if model == "crnn":
+        clean = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
+        common = {
+            "model_kind": model,
+            "protocol": "folds",
+            "folds": folds,
+            "seed": SEED,
+            "epochs": EPOCHS["both"],
+            "checkpoints": args.checkpoints / "both",
+        }
+        for condition in [None, *conditions]:
+            began = time.perf_counter()
+            tested = degrade_waves(clean, condition) if condition else clean
+            out[condition or "clean"] = evaluate(clean, test_data=tested, **common)
+            print(name, condition or "clean", f"{time.perf_counter() - began:.0f} s", flush=True)
+        return out
+    cache = FeatureCache(default_cache_dir())
+    sets = parse_feature_spec(features)
+    clean = featurize_corpus(corpus, sets, cache=cache)
+    for condition in [None, *conditions]:
+        began = time.perf_counter()
+        tested = featurize_corpus(corpus, sets, cache=cache, condition=condition)
+        # A file that a condition makes unusable (none in these corpora so far) is left out.
+        keep = clean.table["path"].isin(set(tested.table["path"]))
+        train = clean if keep.all() else _subset(clean, keep)
+        tested = _subset(tested, tested.table["path"].isin(set(train.table["path"])))
+        out[condition or "clean"] = evaluate(
+            train,
+            model_kind=model,
+            protocol="folds",
+            folds=folds,
+            seed=SEED,
+            jobs=2,
+            test_data=tested,
+        )
+        print(name, condition or "clean", f"{time.perf_counter() - began:.0f} s", flush=True)
+    return out
+
+
+def _subset(data, keep):
+    from voxemo.features.dataset import FeatureTable
+
+    rows = keep.to_numpy()
+    return FeatureTable(
+        data.table[rows].reset_index(drop=True),
+        data.features[rows],
+        data.names,
+        data.labels,
+        data.errors,
+    )
+
+
+def scores(result: dict) -> dict:
+    return {
+        corpus: {k: round(v[k], 4) for k in ("accuracy", "uar")}
+        for corpus, v in result["per_corpus"].items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ravdess", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
+    parser.add_argument("--crema-d", help="CREMA-D folder (default: $VOXEMO_CREMA_D or data/)")
+    parser.add_argument("--members", default=",".join(MEMBERS), help="comma-separated members")
+    parser.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
+        help="the network checkpoints of cross_corpus.py (default: %(default)s)",
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    corpora = {
+        "ravdess": read_corpus(f"ravdess={ravdess_path(args.ravdess)}"),
+        "crema-d": read_corpus(f"crema-d={crema_path(args.crema_d)}"),
+    }
+    corpus, _, folds, _ = setup_corpus("both", corpora)
+    conditions = args.conditions.split(",")
+    results = {
+        name: member_results(name, corpus, folds, conditions, args)
+        for name in args.members.split(",")
+    }
+    for ensemble, parts in ENSEMBLES.items():
+        if set(parts) <= set(results):
+            results[ensemble] = {
+                condition: ensemble_evaluation([results[m][condition] for m in parts], "folds")
+                for condition in results[parts[0]]
+            }
+    rows = []
+    for name, by_condition in results.items():
+        clean = scores(by_condition["clean"])
+        for condition, result in by_condition.items():
+            degraded = scores(result)
+            rows.append(
+                {
+                    "model": name,
+                    "condition": condition,
+                    "scores": degraded,
+                    "uar_drop": {
+                        c: round(clean[c]["uar"] - degraded[c]["uar"], 4) for c in degraded
+                    },
+                }
+            )
+    write_results(
+        "robustness",
+        {
+            "setup": "both",
+            "conditions": conditions,
+            "total_minutes": round((time.perf_counter() - start) / 60, 1),
+            "rows": rows,
+        },
+    )
+    render_readme()
+
+
+if __name__ == "__main__":
+    main()
