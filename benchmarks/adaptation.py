@@ -1,0 +1,242 @@
+"""Long recordings of one voice: segment accuracy of timelines with and without ``--adapt``.
+
+For each fold of a setup of ``cross_corpus.py`` (the same recipe, trained on the fold's
+training speakers only), every test speaker's utterances are joined, in a random order with a
+second of quiet room between them, into one long recording of that voice. The recording goes
+through ``predict_timeline`` as a user's would, once plain and once with ``adapt=True``; each
+utterance is then labelled with the mean probabilities of the windows centred inside it
+(among its corpus's emotions) and scored against its true emotion. Segment UAR and accuracy
+are averaged over folds.
+
+    python benchmarks/adaptation.py [--setups both] [--members ...] [--checkpoints DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from cross_corpus import (
+    ENSEMBLES,
+    EPOCHS,
+    MEMBERS,
+    SEED,
+    crema_path,
+    member_parts,
+    setup_corpus,
+)
+
+from common import ROOT, ravdess_path, write_results
+from render_readme import render_readme
+from voxemo.audio import load_audio, resample
+from voxemo.corpora import read_corpus
+from voxemo.evaluation import make_folds, metrics
+from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
+from voxemo.features.dataset import FeatureTable, featurize_corpus, load_corpus_waves
+from voxemo.models import fit_model, load_model, save_model, write_model
+from voxemo.models.card import model_card, network_card
+from voxemo.models.ensemble import save_ensemble
+from voxemo.models.label_sets import corpus_label_sets
+from voxemo.models.neural import training_config
+from voxemo.recognizer.timeline import predict_timeline
+
+RATE = 16000
+PAUSE_SECONDS = 1.0
+
+
+def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
+    """One FLAC per test speaker of ``fold``: their utterances, shuffled, with pauses; the
+    list of recordings with each utterance's span and label."""
+    rng = np.random.default_rng(seed)
+    recordings = []
+    tested = table.iloc[fold.test]
+    for speaker, rows in tested.groupby("speaker", sort=True):
+        order = rng.permutation(len(rows))
+        parts, spans, position = [], [], PAUSE_SECONDS
+        room = 0.0005 * rng.standard_normal(int(PAUSE_SECONDS * RATE)).astype(np.float32)
+        parts.append(room)
+        for index in order:
+            row = rows.iloc[index]
+            samples = resample(load_audio(row["path"]), RATE).samples
+            parts += [samples, room]
+            spans.append((position, position + len(samples) / RATE, row["label"]))
+            position += len(samples) / RATE + PAUSE_SECONDS
+        path = out / f"{str(speaker).replace(':', '-')}.flac"
+        sf.write(path, np.concatenate(parts), RATE)
+        recordings.append({"path": path, "spans": spans, "corpus": rows["corpus"].iloc[0]})
+    return recordings
+
+
+def segment_labels(timeline, spans, allowed: list[str]) -> list[str | None]:
+    """The emotion of each utterance span: mean probabilities of the windows centred in it."""
+    out = []
+    for start, end, _ in spans:
+        inside = [w for w in timeline.windows if start <= (w.start + w.end) / 2 <= end]
+        if not inside:
+            out.append(None)
+            continue
+        mean = np.mean([[w.probabilities.get(label, 0.0) for label in allowed] for w in inside], 0)
+        out.append(allowed[int(np.argmax(mean))])
+    return out
+
+
+def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path, args):
+    """The model folder of one member trained on the fold's training side (the networks from
+    the cross-corpus run's checkpoints, so they are not trained again)."""
+    features, model = member_parts(name)
+    data, copies = inputs
+    table = data.table.iloc[fold.train].reset_index(drop=True)
+    labels = table["label"].astype(str).to_numpy()
+    corpora = table["corpus"].astype(str).to_numpy()
+    label_sets = corpus_label_sets(
+        data.table["corpus"].astype(str), data.table["label"].astype(str)
+    )
+    speakers = table["speaker"].astype(str).to_numpy()
+    out = work / f"{fold.name.replace(' ', '-')}-{name}"
+    if model == "crnn":
+        from voxemo.models.neural.export import export_network
+        from voxemo.models.neural.training import train_network
+
+        config = training_config(model, EPOCHS[train_side])
+        checkpoint = args.checkpoints / setup / f"crnn-{fold.name.replace(' ', '-')}.pt"
+        if not checkpoint.exists():
+            raise SystemExit(f"{checkpoint}: run benchmarks/cross_corpus.py first")
+        trained = train_network(
+            [data.waves[i] for i in fold.train],
+            labels,
+            speakers,
+            config,
+            seed=SEED,
+            checkpoint=checkpoint,
+            corpora=corpora,
+            label_sets=label_sets,
+        )
+        card = network_card(data, trained, corpus_specs=[], model_kind=model, seed=SEED)
+        return write_model(export_network(trained.net), trained.labels, card, out)
+    sets = parse_feature_spec(features)
+    train = FeatureTable(table, data.features[fold.train], data.names, data.labels, [])
+    fitted = fit_model(
+        model,
+        np.vstack([train.features, copies[fold.train]]),
+        np.concatenate([labels, labels]),
+        np.concatenate([speakers, speakers]),
+        seed=SEED,
+        corpora=np.concatenate([corpora, corpora]),
+        label_sets=label_sets,
+    )
+    card = model_card(
+        train,
+        fitted,
+        corpus_specs=[],
+        features=features,
+        feature_sets=sets,
+        model_kind=model,
+        seed=SEED,
+        augmented=True,
+    )
+    return save_model(fitted.model, card, out)
+
+
+def member_inputs(name: str, corpus):
+    """A member's inputs: decoded audio, or features and those of the augmented copies."""
+    features, model = member_parts(name)
+    if model == "crnn":
+        return load_corpus_waves(corpus, training_config(model).frontend.sample_rate), None
+    cache = FeatureCache(default_cache_dir())
+    sets = parse_feature_spec(features)
+    data = featurize_corpus(corpus, sets, cache=cache)
+    return data, featurize_corpus(corpus, sets, cache=cache, condition="random").features
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ravdess", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
+    parser.add_argument("--crema-d", help="CREMA-D folder (default: $VOXEMO_CREMA_D or data/)")
+    parser.add_argument("--members", default=",".join(MEMBERS), help="comma-separated members")
+    parser.add_argument("--setups", default="both", help="comma-separated cross-corpus setups")
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
+        help="the network checkpoints of cross_corpus.py (default: %(default)s)",
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    corpora = {
+        "ravdess": read_corpus(f"ravdess={ravdess_path(args.ravdess)}"),
+        "crema-d": read_corpus(f"crema-d={crema_path(args.crema_d)}"),
+    }
+    members = args.members.split(",")
+    models = members + [e for e, parts in ENSEMBLES.items() if set(parts) <= set(members)]
+    rows = []
+    for setup in args.setups.split(","):
+        corpus, protocol, folds, train_side = setup_corpus(setup, corpora)
+        inputs = {name: member_inputs(name, corpus) for name in members}
+        table = next(iter(inputs.values()))[0].table
+        if any(list(data.table["path"]) != list(table["path"]) for data, _ in inputs.values()):
+            raise SystemExit("members left out different files; cannot share folds")
+        label_sets = corpus_label_sets(table["corpus"].astype(str), table["label"].astype(str))
+        scored: dict[tuple[str, bool], list[dict]] = {}
+        for fold in make_folds(protocol, table, folds):
+            with tempfile.TemporaryDirectory() as folder:
+                work = Path(folder)
+                recordings = long_recordings(table, fold, work)
+                folders = {
+                    name: fold_member(name, inputs[name], fold, setup, train_side, work, args)
+                    for name in members
+                }
+                for ensemble, parts in ENSEMBLES.items():
+                    if set(parts) <= set(folders):
+                        folders[ensemble] = save_ensemble(
+                            [folders[p] for p in parts], work / f"{fold.name}-{ensemble}"
+                        )
+                for name in models:
+                    model = load_model(folders[name])
+                    for adapt in (False, True):
+                        truth, predicted = [], []
+                        for recording in recordings:
+                            timeline = predict_timeline(model, recording["path"], adapt=adapt)
+                            allowed = [
+                                label
+                                for label in model.labels
+                                if label in label_sets[recording["corpus"]]
+                            ]
+                            found = segment_labels(timeline, recording["spans"], allowed)
+                            truth += [label for _, _, label in recording["spans"]]
+                            predicted += [p or "none" for p in found]
+                        scores = metrics.scores(truth, predicted, sorted(set(truth)))
+                        scored.setdefault((name, adapt), []).append(
+                            {"fold": fold.name, "corpus": fold.corpus, **scores}
+                        )
+                        print(setup, fold.name, name, "adapt" if adapt else "plain", scores)
+        for (name, adapt), folds_scored in scored.items():
+            for corpus_name in sorted({f["corpus"] for f in folds_scored}):
+                mine = [f for f in folds_scored if f["corpus"] == corpus_name]
+                rows.append(
+                    {
+                        "setup": setup,
+                        "model": name,
+                        "adapt": adapt,
+                        "test_corpus": corpus_name,
+                        **{k: round(v, 4) for k, v in metrics.spread(mine).items()},
+                        "folds": len(mine),
+                    }
+                )
+    write_results(
+        "adaptation",
+        {
+            "setups": args.setups.split(","),
+            "pause_seconds": PAUSE_SECONDS,
+            "total_minutes": round((time.perf_counter() - start) / 60, 1),
+            "rows": rows,
+        },
+    )
+    render_readme()
+
+
+if __name__ == "__main__":
+    main()
