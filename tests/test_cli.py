@@ -176,3 +176,21 @@ def test_train_refuses_a_kind_that_cannot_be_saved_safely(fake_ravdess, tmp_path
     code, _, err = run([*args, tmp_path / "m"], capsys)
     assert code == 1 and "cannot be converted to ONNX" in one_error_line(err)
     assert not (tmp_path / "m").exists()
+
+
+def test_train_records_an_earlier_evaluation_only_of_the_same_recipe(
+    fake_ravdess, tmp_path, capsys
+):
+    scores = tmp_path / "eval.json"
+    common = ["--corpus", f"ravdess={fake_ravdess}", "--features", "seed", "--jobs", "1"]
+    model = [*common, "--model", "logreg", "--no-tune"]
+    code, _, err = run(["evaluate", *model, "--protocol", "loso", "--json", scores], capsys)
+    assert code == 0, err
+    code, _, err = run(["train", *model, "--scores", scores, "--out", tmp_path / "a"], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "a" / "card.json").read_text())["scores"]["loso"]["folds"] == 4
+    for extra, why in ((["--seed", "7"], "seed 42 instead of 7"), (["--augment"], "no augmented")):
+        code, _, err = run(
+            ["train", *model, *extra, "--scores", scores, "--out", tmp_path / "b"], capsys
+        )
+        assert code == 1 and why in one_error_line(err)

@@ -71,18 +71,21 @@ def cmd_models(args: argparse.Namespace) -> int:
         )
         return 0
     table = Table(title="models (use with --model NAME)", title_justify="left")
-    for column in ("name", "source", "kind", "emotions", "trained on", "emobox acc / UAR", "path"):
+    columns = ("name", "source", "kind", "emotions", "trained on", "acc / UAR on unseen speakers")
+    for column in (*columns, "path"):
         table.add_column(column, overflow="fold")
     for entry in entries:
         summary = _summary(entry.card)
-        scores = summary["emobox"]
+        scores = "; ".join(
+            f"{test} {s['accuracy']:.3f} / {s['uar']:.3f}" for test, s in summary["scores"].items()
+        )
         table.add_row(
             entry.name,
             entry.source,
             summary["kind"],
             str(len(summary["labels"])),
             f"{summary['files']} files of {', '.join(summary['corpus'])}",
-            f"{scores['accuracy']:.3f} / {scores['uar']:.3f}" if scores else "-",
+            scores or "-",
             str(entry.path),
         )
     out.print(table)
@@ -91,15 +94,26 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+# The test corpus of a single-corpus protocol whose evaluation predates per-corpus scores.
+PROTOCOL_CORPORA = {"emobox": "ravdess", "crema5": "crema-d"}
+
+
 def _summary(card: dict) -> dict:
     training = card.get("training", {})
-    emobox = card.get("scores", {}).get("emobox")
+    scores: dict[str, dict] = {}
+    for protocol, recorded in card.get("scores", {}).items():
+        if protocol == "seed":  # speakers leak: not a score on unseen speakers
+            continue
+        tests = recorded.get("per_corpus") or {PROTOCOL_CORPORA.get(protocol, protocol): recorded}
+        for test, own in tests.items():
+            scores.setdefault(test, {k: own[k] for k in ("accuracy", "uar")})
     return {
         "kind": card.get("model", "?"),
         "labels": card.get("labels", []),
         "corpus": training.get("corpus", []),
         "files": training.get("n_files", 0),
-        "emobox": {k: emobox[k] for k in ("accuracy", "uar")} if emobox else None,
+        "scores": scores,
+        "emobox": scores.get("ravdess") if "emobox" in card.get("scores", {}) else None,
     }
 
 

@@ -360,6 +360,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         scores[args.protocol] = _card_scores(result)
     if args.scores:
         result = _earlier_evaluation(args.scores, args.model, features)
+        _check_same_recipe(args, result["config"], Path(args.scores))
         scores[result["config"]["protocol"]] = _card_scores(result)
     note(f"fitting {args.model} on all {len(data.table)} files")
     labels = data.table["label"].astype(str).to_numpy()
@@ -407,11 +408,16 @@ def _card_scores(result: dict) -> dict:
     from voxemo.evaluation.metrics import calibration_error
 
     keys = ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
+    per_corpus = {
+        corpus: {key: own[key] for key in (*keys, "folds", "labels")}
+        for corpus, own in result.get("per_corpus", {}).items()
+    }
     return {key: result[key] for key in keys} | {
         "calibration_error": calibration_error(result.get("predictions", [])),
         "folds": len(result["folds"]),
         "per_class": result["per_class"],
         "track": result["track"],
+        **({"per_corpus": per_corpus} if per_corpus else {}),
     }
 
 
@@ -428,6 +434,32 @@ def _earlier_evaluation(path: Path, model: str, features: str | None) -> dict:
             f"{features}; its scores would not describe this model"
         )
     return result
+
+
+def _check_same_recipe(args: argparse.Namespace, config: dict, path: Path) -> None:
+    """An earlier evaluation describes this model only if it trained the same way."""
+    names = sorted(spec.removeprefix("train ").partition("=")[0].lower() for spec in args.corpus)
+    recorded = sorted(
+        spec.removeprefix("train ").partition("=")[0].lower()
+        for spec in config.get("corpus", [])
+        if not spec.startswith("test ")
+    )
+    differences = []
+    if recorded and recorded != names:
+        differences.append(f"corpora {', '.join(recorded)} instead of {', '.join(names)}")
+    if config.get("seeds", {}).get("model", args.seed) != args.seed:
+        differences.append(f"seed {config['seeds']['model']} instead of {args.seed}")
+    if is_neural(args.model):
+        epochs = training_config(args.model, args.epochs).epochs
+        if config.get("model_params", {}).get("epochs", epochs) != epochs:
+            differences.append(f"{config['model_params']['epochs']} epochs instead of {epochs}")
+    elif "augment" in config and bool(config["augment"]) != bool(args.augment):
+        differences.append("augmented copies" if config["augment"] else "no augmented copies")
+    if differences:
+        raise VoxemoError(
+            f"{path}: that evaluation trained with {'; '.join(differences)}; its scores "
+            "would not describe this model"
+        )
 
 
 def _train_network(

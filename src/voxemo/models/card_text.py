@@ -2,9 +2,106 @@
 
 from __future__ import annotations
 
+OPENSMILE_SETS = ("egemaps", "compare")
+OPENSMILE_TERMS = (
+    "openSMILE (audEERING), whose licence allows private, research and educational use and "
+    "requires a commercial licence from audEERING for any other"
+)
+
 
 def _corpus_names(card: dict) -> list[str]:
     return [spec.partition("=")[0].strip().lower() for spec in card["training"]["corpus"]]
+
+
+def uses_opensmile(card: dict) -> bool:
+    """Whether the model computes openSMILE features (itself or through a member)."""
+    features = [card.get("features", ""), *card.get("member_features", [])]
+    return any(name in str(spec).split("+") for spec in features for name in OPENSMILE_SETS)
+
+
+def _use(card: dict, names: list[str]) -> list[str]:
+    """What the model may be used for, from its data's and its feature extractors' terms."""
+    from voxemo.corpora.download import DATASETS
+
+    noncommercial = [n for n in names if n in DATASETS and "NC" in DATASETS[n].license]
+    lines = []
+    if noncommercial:
+        lines.append(
+            f"- Because {', '.join(noncommercial)} is licensed for non-commercial use only, so "
+            "is this model."
+        )
+    if uses_opensmile(card):
+        lines.append(f"- It computes features with {OPENSMILE_TERMS}.")
+    if not noncommercial and not uses_opensmile(card):
+        cited = "; ".join(DATASETS[n].citation for n in names if n in DATASETS)
+        lines.append(
+            "- Free of non-commercial terms: it may be used commercially, provided the "
+            f"training data is credited ({cited}) as its licence asks."
+        )
+    return lines
+
+
+def _scores(protocol: str, scores: dict) -> list[str]:
+    lines = [
+        f"Protocol `{protocol}` ({scores['folds']} folds, speaker-independent where the "
+        "protocol is): accuracy "
+        f"{scores['accuracy']:.3f} ± {scores['accuracy_std']:.3f}, UAR "
+        f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}"
+        + (
+            f"; expected calibration error of the top probability "
+            f"{scores['calibration_error']:.3f} (0 is perfect"
+            + (
+                f"; {scores['calibration_error_before_scaling']:.3f} before temperature "
+                "scaling, the error after it cross-validated over the folds)."
+                if "calibration_error_before_scaling" in scores
+                else ")."
+            )
+            if scores.get("calibration_error") is not None
+            else "."
+        ),
+        "",
+    ]
+    for corpus, own in scores.get("per_corpus", {}).items():
+        lines += [
+            f"- Test speakers of {corpus} ({own['folds']} folds, scored over its "
+            f"{len(own['labels'])} emotions): accuracy {own['accuracy']:.3f} ± "
+            f"{own['accuracy_std']:.3f}, UAR {own['uar']:.3f} ± {own['uar_std']:.3f}."
+        ]
+    if scores.get("per_corpus"):
+        lines.append("")
+    lines += [
+        "| emotion | precision | recall | F1 |",
+        "|---|---|---|---|",
+        *(
+            f"| {label} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1']:.2f} |"
+            for label, row in scores["per_class"].items()
+        ),
+        "",
+    ]
+    return lines
+
+
+def _robustness(card: dict) -> list[str]:
+    table = card.get("robustness")
+    if not table:
+        return []
+    corpora = sorted({c for row in table["rows"] for c in row["uar"]})
+    lines = [
+        "## Recording conditions",
+        "",
+        f"UAR of this recipe's fold models on test speakers heard under each condition "
+        f"({table['source']}):",
+        "",
+        "| condition | " + " | ".join(corpora) + " |",
+        "|---|" + "---|" * len(corpora),
+    ]
+    for row in table["rows"]:
+        cells = [
+            f"{row['uar'][c]:.3f}" + (f" ({-row['drop'][c]:+.3f})" if row["drop"].get(c) else "")
+            for c in corpora
+        ]
+        lines.append(f"| {row['condition']} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def _what_it_is(card: dict) -> list[str]:
@@ -45,7 +142,6 @@ def card_markdown(card: dict) -> str:
     training = card["training"]
     names = _corpus_names(card)
     licenses = [f"{DATASETS[n].title}: {DATASETS[n].license}" for n in names if n in DATASETS]
-    noncommercial = any("NC" in DATASETS[n].license for n in names if n in DATASETS)
     lines = [
         f"# voxemo model: {card['model']}",
         "",
@@ -64,42 +160,17 @@ def card_markdown(card: dict) -> str:
         + ", ".join(f"{k} {v}" for k, v in sorted(training["label_counts"].items()))
         + ".",
         *(f"- License of the data: {text}." for text in licenses),
+        "",
+        "## What it may be used for",
+        "",
+        *_use(card, names),
     ]
-    if noncommercial:
-        lines += [
-            "- Because the training data is licensed for non-commercial use only, so is this "
-            "model.",
-        ]
     lines += ["", "## Measured scores", ""]
     if not card.get("scores"):
         lines.append("Not evaluated (train with --protocol or --scores to record scores).")
     for protocol, scores in card.get("scores", {}).items():
-        lines += [
-            f"Protocol `{protocol}` ({scores['folds']} folds, speaker-independent where the "
-            "protocol is): accuracy "
-            f"{scores['accuracy']:.3f} ± {scores['accuracy_std']:.3f}, UAR "
-            f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}"
-            + (
-                f"; expected calibration error of the top probability "
-                f"{scores['calibration_error']:.3f} (0 is perfect"
-                + (
-                    f"; {scores['calibration_error_before_scaling']:.3f} before temperature "
-                    "scaling, the error after it cross-validated over the folds)."
-                    if "calibration_error_before_scaling" in scores
-                    else ")."
-                )
-                if scores.get("calibration_error") is not None
-                else "."
-            ),
-            "",
-            "| emotion | precision | recall | F1 |",
-            "|---|---|---|---|",
-            *(
-                f"| {label} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1']:.2f} |"
-                for label, row in scores["per_class"].items()
-            ),
-            "",
-        ]
+        lines += _scores(protocol, scores)
+    lines += _robustness(card)
     lines += [
         "## Known limits",
         "",
@@ -108,12 +179,20 @@ def card_markdown(card: dict) -> str:
     ]
     if "ravdess" in names:
         lines += [
-            "- RAVDESS has 24 North American English speakers saying two sentences; other "
-            "languages, accents, ages, microphones and recording rooms are untested.",
+            "- RAVDESS has 24 North American English speakers saying two sentences in one "
+            "studio.",
+        ]
+    if "crema-d" in names:
+        lines += [
+            "- CREMA-D has 91 American English actors (ages 20-74, several ethnicities) saying "
+            "12 sentences; its recordings vary in quality, and some are noisy.",
         ]
     lines += [
-        "- Calibration was measured on RAVDESS; on other voices and rooms the probabilities "
-        "are less trustworthy, and short clips (under a second) and noisy ones least of all.",
+        "- Other languages, accents, microphones and rooms than its training data's are "
+        "untested: the scores above overstate what to expect on them.",
+        f"- Calibration was measured on {', '.join(names)}; on other voices and rooms the "
+        "probabilities are less trustworthy, and short clips (under a second) and noisy ones "
+        "least of all.",
         "",
     ]
     return "\n".join(lines)

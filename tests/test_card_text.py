@@ -1,0 +1,67 @@
+"""What a model card tells people: training data and its terms, scores per corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from voxemo.models.card_text import card_markdown
+
+SCORES = {
+    "accuracy": 0.6,
+    "accuracy_std": 0.05,
+    "uar": 0.61,
+    "uar_std": 0.04,
+    "macro_f1": 0.59,
+    "folds": 11,
+    "per_class": {"sad": {"precision": 0.5, "recall": 0.6, "f1": 0.55}},
+    "per_corpus": {
+        "crema-d": {
+            "accuracy": 0.62,
+            "accuracy_std": 0.02,
+            "uar": 0.63,
+            "uar_std": 0.02,
+            "folds": 5,
+            "labels": ["neutral", "happy", "sad", "angry", "fearful", "disgust"],
+        }
+    },
+}
+
+
+def _card(corpora: list[str], features: str) -> dict:
+    return {
+        "model": "logreg",
+        "features": features,
+        "labels": ["sad", "angry"],
+        "training": {
+            "corpus": [f"{name}=/data/{name}" for name in corpora],
+            "n_files": 10,
+            "n_speakers": 2,
+            "label_counts": {"sad": 5, "angry": 5},
+            "seed": 42,
+        },
+        "scores": {"folds": SCORES},
+    }
+
+
+@pytest.mark.parametrize(
+    ("corpora", "features", "says", "never"),
+    [
+        (["crema-d"], "spectral", "may be used commercially", "licensed for non-commercial"),
+        (
+            ["ravdess", "crema-d"],
+            "spectral",
+            "ravdess is licensed for non-commercial",
+            "may be used commercially",
+        ),
+        (["crema-d"], "spectral+egemaps", "openSMILE", "may be used commercially"),
+    ],
+)
+def test_the_card_says_what_the_model_may_be_used_for(corpora, features, says, never):
+    text = card_markdown(_card(corpora, features))
+    assert says in text and never not in text
+
+
+def test_the_card_lists_the_scores_of_each_test_corpus():
+    text = card_markdown(_card(["ravdess", "crema-d"], "spectral"))
+    assert "Test speakers of crema-d (5 folds, scored over its 6 emotions)" in text
+    assert "UAR 0.630 ± 0.020" in text
