@@ -13,30 +13,29 @@ are averaged over folds.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from common import write_results
 from cross_corpus import (
     ENSEMBLES,
     EPOCHS,
-    MEMBERS,
     SEED,
-    crema_path,
+    arguments,
+    member_inputs,
     member_parts,
+    read_corpora,
     setup_corpus,
 )
-
-from common import ROOT, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo.audio import load_audio, resample
-from voxemo.corpora import read_corpus
 from voxemo.evaluation import make_folds, metrics
-from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
-from voxemo.features.dataset import FeatureTable, featurize_corpus, load_corpus_waves
+from voxemo.features import parse_feature_spec
+from voxemo.features.dataset import FeatureTable
 from voxemo.models import fit_model, load_model, save_model, write_model
 from voxemo.models.card import model_card, network_card
 from voxemo.models.ensemble import save_ensemble
@@ -121,7 +120,7 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
     train = FeatureTable(table, data.features[fold.train], data.names, data.labels, [])
     fitted = fit_model(
         model,
-        np.vstack([train.features, copies[fold.train]]),
+        np.vstack([train.features, copies.features[fold.train]]),
         np.concatenate([labels, labels]),
         np.concatenate([speakers, speakers]),
         seed=SEED,
@@ -141,35 +140,13 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
     return save_model(fitted.model, card, out)
 
 
-def member_inputs(name: str, corpus):
-    """A member's inputs: decoded audio, or features and those of the augmented copies."""
-    features, model = member_parts(name)
-    if model == "crnn":
-        return load_corpus_waves(corpus, training_config(model).frontend.sample_rate), None
-    cache = FeatureCache(default_cache_dir())
-    sets = parse_feature_spec(features)
-    data = featurize_corpus(corpus, sets, cache=cache)
-    return data, featurize_corpus(corpus, sets, cache=cache, condition="random").features
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ravdess", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
-    parser.add_argument("--crema-d", help="CREMA-D folder (default: $VOXEMO_CREMA_D or data/)")
-    parser.add_argument("--members", default=",".join(MEMBERS), help="comma-separated members")
-    parser.add_argument("--setups", default="both", help="comma-separated cross-corpus setups")
-    parser.add_argument(
-        "--checkpoints",
-        type=Path,
-        default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
-        help="the network checkpoints of cross_corpus.py (default: %(default)s)",
+    args = arguments(
+        __doc__.split("\n\n")[0],
+        setups={"default": "both", "help": "comma-separated cross-corpus setups"},
     )
-    args = parser.parse_args()
     start = time.perf_counter()
-    corpora = {
-        "ravdess": read_corpus(f"ravdess={ravdess_path(args.ravdess)}"),
-        "crema-d": read_corpus(f"crema-d={crema_path(args.crema_d)}"),
-    }
+    corpora = read_corpora(args)
     members = args.members.split(",")
     models = members + [e for e, parts in ENSEMBLES.items() if set(parts) <= set(members)]
     rows = []

@@ -92,40 +92,38 @@ def member_parts(name: str) -> tuple[str, str]:
     return features or "logmel", model
 
 
+def member_inputs(name: str, corpus):
+    """A member's inputs: decoded audio (networks), or features and the features of a copy
+    of every file under a random recording condition (feature-vector models)."""
+    features, model = member_parts(name)
+    if model == "crnn":
+        return load_corpus_waves(corpus, training_config(model).frontend.sample_rate), None
+    cache = FeatureCache(default_cache_dir())
+    sets = parse_feature_spec(features)
+    data = featurize_corpus(corpus, sets, cache=cache)
+    return data, featurize_corpus(corpus, sets, cache=cache, condition="random")
+
+
 def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args) -> dict:
     features, model = member_parts(name)
     began = time.perf_counter()
+    data, copies = member_inputs(name, corpus)
+    common = {"model_kind": model, "protocol": protocol, "folds": folds, "seed": SEED}
     if model == "crnn":
-        data = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
         epochs = EPOCHS[train_side]
         result = evaluate(
             data,
-            model_kind=model,
-            protocol=protocol,
-            folds=folds,
-            seed=SEED,
             epochs=epochs,
             checkpoints=args.checkpoints / setup.replace("->", "-to-"),
             on_epoch=lambda log: print(setup, log, flush=True),
+            **common,
         )
         configs = [training_config(model).frontend.config()]
     else:
-        cache = FeatureCache(default_cache_dir())
-        sets = parse_feature_spec(features)
-        data = featurize_corpus(corpus, sets, cache=cache)
         # Like the networks, trained on every file and on a copy under a random condition.
-        copies = featurize_corpus(corpus, sets, cache=cache, condition="random")
         epochs = None
-        result = evaluate(
-            data,
-            model_kind=model,
-            protocol=protocol,
-            folds=folds,
-            seed=SEED,
-            jobs=2,
-            augment=copies,
-        )
-        configs = [fs.config() for fs in sets]
+        result = evaluate(data, jobs=2, augment=copies, **common)
+        configs = [fs.config() for fs in parse_feature_spec(features)]
     result["config"] = evaluation_config(
         data,
         corpus_specs=sorted(set(corpus.table["corpus"].astype(str))),
@@ -164,24 +162,38 @@ def score(result: dict) -> dict:
     return {key: round(result[key], 4) for key in keys} | {"folds": result.get("folds", 1)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str, **extra: dict) -> argparse.Namespace:
+    """The options of the cross-corpus benchmarks: corpora, members, checkpoints, and
+    ``extra`` ones (name: add_argument keywords)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--ravdess", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
     parser.add_argument("--crema-d", help="CREMA-D folder (default: $VOXEMO_CREMA_D or data/)")
     parser.add_argument("--members", default=",".join(MEMBERS), help="comma-separated members")
-    parser.add_argument("--setups", default=",".join(SETUPS), help="comma-separated setups")
+    for name, options in extra.items():
+        parser.add_argument(f"--{name}", **options)
     parser.add_argument(
         "--checkpoints",
         type=Path,
         default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
-        help="per-fold network checkpoints (default: %(default)s)",
+        help="per-fold network checkpoints of cross_corpus.py (default: %(default)s)",
     )
-    args = parser.parse_args()
-    start = time.perf_counter()
-    corpora = {
+    return parser.parse_args()
+
+
+def read_corpora(args: argparse.Namespace) -> dict:
+    return {
         "ravdess": read_corpus(f"ravdess={ravdess_path(args.ravdess)}"),
         "crema-d": read_corpus(f"crema-d={crema_path(args.crema_d)}"),
     }
+
+
+def main() -> None:
+    args = arguments(
+        __doc__.split("\n\n")[0],
+        setups={"default": ",".join(SETUPS), "help": "comma-separated setups"},
+    )
+    start = time.perf_counter()
+    corpora = read_corpora(args)
     members = args.members.split(",")
     rows = []
     for setup in args.setups.split(","):

@@ -15,15 +15,19 @@ predict here.
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
-from cross_corpus import ENSEMBLES, EPOCHS, MEMBERS, SEED, crema_path, member_parts, setup_corpus
-
-from common import ROOT, ravdess_path, write_results
+from common import write_results
+from cross_corpus import (
+    ENSEMBLES,
+    EPOCHS,
+    SEED,
+    arguments,
+    member_parts,
+    read_corpora,
+    setup_corpus,
+)
 from render_readme import render_readme
-from voxemo.corpora import read_corpus
 from voxemo.evaluation import evaluate
 from voxemo.evaluation.ensemble import ensemble_evaluation
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
@@ -109,23 +113,12 @@ def scores(result: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ravdess", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
-    parser.add_argument("--crema-d", help="CREMA-D folder (default: $VOXEMO_CREMA_D or data/)")
-    parser.add_argument("--members", default=",".join(MEMBERS), help="comma-separated members")
-    parser.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
-    parser.add_argument(
-        "--checkpoints",
-        type=Path,
-        default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
-        help="the network checkpoints of cross_corpus.py (default: %(default)s)",
+    args = arguments(
+        __doc__.split("\n\n")[0],
+        conditions={"default": ",".join(CONDITIONS), "help": "comma-separated conditions"},
     )
-    args = parser.parse_args()
     start = time.perf_counter()
-    corpora = {
-        "ravdess": read_corpus(f"ravdess={ravdess_path(args.ravdess)}"),
-        "crema-d": read_corpus(f"crema-d={crema_path(args.crema_d)}"),
-    }
+    corpora = read_corpora(args)
     corpus, _, folds, _ = setup_corpus("both", corpora)
     conditions = args.conditions.split(",")
     results = {

@@ -150,7 +150,7 @@ def test_explore_and_report_commands(fake_ravdess, tmp_path, capsys):
     assert code == 0
     assert "track2-evaluation.json" in {p.name for p in (tmp_path / "r").iterdir()}
     code, _, err = run(["report", tmp_path / "nothing.json", "--out", tmp_path / "r"], capsys)
-    assert code == 1 and "no such evaluation JSON" in one_error_line(err)
+    assert code == 1 and "no such evaluation file" in one_error_line(err)
 
 
 def test_explore_a_corpus_without_speakers(tmp_path):

@@ -30,6 +30,7 @@ from voxemo.features.dataset import (
     load_corpus_waves,
     speaker_groups,
 )
+from voxemo.jsonfile import read_json
 from voxemo.models import fit_model, get_model_kind, save_model, write_model
 from voxemo.models.card import model_card, network_card
 from voxemo.models.label_sets import corpus_label_sets
@@ -257,12 +258,7 @@ def _write_report(results: list[dict], out: Path, svg: bool) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     results = []
     for path in map(Path, args.evaluations):
-        try:
-            result = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise VoxemoError(f"{path}: no such evaluation JSON file") from None
-        except (OSError, ValueError) as exc:
-            raise VoxemoError(f"{path}: not a readable evaluation JSON file ({exc})") from None
+        result = read_json(path, "evaluation file")
         if not isinstance(result, dict) or not {"config", "folds", "track"} <= set(result):
             raise VoxemoError(f"{path}: not a voxemo evaluation (written by evaluate --json)")
         results.append(result)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,13 +61,10 @@ def read_folds(path: str | Path) -> FoldsDefinition:
     >>> read_folds(path)
     {'ravdess': [['1', '2'], ['3', '4']]}
     """
+    from voxemo.jsonfile import read_json
+
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise VoxemoError(f"{path}: no such folds file") from None
-    except (OSError, ValueError) as exc:
-        raise VoxemoError(f"{path}: not a readable JSON folds file ({exc})") from None
+    raw = read_json(path, "folds file")
     if isinstance(raw, dict) and "folds" in raw and "corpus" in raw:
         raw = {raw["corpus"]: raw["folds"]}
     shape = (
