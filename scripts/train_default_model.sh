@@ -38,11 +38,11 @@ train() {  # setup (both or crema-d), member name, then the corpus arguments
       local epochs=12
       [ "$setup" = crema-d ] && epochs=16
       $VOXEMO train "$@" --model crnn --epochs "$epochs" --scores "$EVALS/$setup-crnn.json" \
-        --checkpoints "$WORK/checkpoints/$setup" --out "$WORK/$setup-crnn"
+        --checkpoints "$WORK/checkpoints/$setup" --out "$WORK/$setup-crnn" --force
       ;;
     *)
       $VOXEMO train "$@" --features "$member" --model logreg --augment \
-        --scores "$EVALS/$setup-logreg-$member.json" --out "$WORK/$setup-logreg-$member"
+        --scores "$EVALS/$setup-logreg-$member.json" --out "$WORK/$setup-logreg-$member" --force
       ;;
   esac
 }

@@ -5,7 +5,7 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import one_error_line, run, tone, write
+from conftest import one_error_line, run, tone, train_model, write
 from voxemo.cli.main import main
 
 COMMANDS = ["predict", "train", "evaluate", "features"]
@@ -194,3 +194,51 @@ def test_train_records_an_earlier_evaluation_only_of_the_same_recipe(
             ["train", *model, *extra, "--scores", scores, "--out", tmp_path / "b"], capsys
         )
         assert code == 1 and why in one_error_line(err)
+
+
+def test_a_typo_is_one_line_naming_the_closest_choice(capsys):
+    from voxemo.cli.main import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", "--corpus", "ravdess=x", "--model", "logrg"])
+    assert info.value.code == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "did you mean logreg?" in line and "usage" not in line
+
+
+def test_outputs_are_checked_before_the_work(fake_ravdess, tmp_path, capsys):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    corpus = ["--corpus", f"ravdess={fake_ravdess}", "--model", "logreg", "--protocol", "loso"]
+    for extra in (["--json", blocker / "x.json"], ["--report", blocker]):
+        code, _, err = run(["evaluate", *corpus, *extra], capsys)
+        assert code == 1 and str(blocker) in one_error_line(err)
+        assert "features" not in err  # refused before any extraction
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "old.txt").write_text("x")
+    args = ["train", "--corpus", f"ravdess={fake_ravdess}", "--model", "logreg", "--no-tune"]
+    code, _, err = run([*args, "--out", model], capsys)
+    assert code == 1 and "--force" in one_error_line(err)
+    code, _, err = run([*args, "--out", model, "--force"], capsys)
+    assert code == 0, err
+    assert (model / "card.json").exists() and not (model / "old.txt").exists()
+
+
+def test_a_closed_pipe_ends_quietly(fake_ravdess, tmp_path):
+    model = train_model(fake_ravdess, tmp_path / "model", "spectral")
+    # 'true' reads nothing and is gone before the first line is written.
+    command = f"{sys.executable} -m voxemo predict --model {model} {fake_ravdess} | true"
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120
+    )
+    assert "Error" not in done.stderr and "error" not in done.stderr, done.stderr
+
+
+def test_a_file_named_twice_is_predicted_once(fake_ravdess, tmp_path, capsys):
+    model = train_model(fake_ravdess, tmp_path / "model", "spectral")
+    one = sorted(fake_ravdess.rglob("*.wav"))[0]
+    code, out, err = run(["predict", "--model", model, "--json", one, one.parent], capsys)
+    assert code == 0, err
+    paths = [row["path"] for row in json.loads(out)]
+    assert len(paths) == len(set(paths)) == len(list(one.parent.glob("*.wav")))

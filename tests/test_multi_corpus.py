@@ -109,8 +109,10 @@ def test_a_folds_file_must_name_speakers_and_corpora_that_were_read(two_corpora)
         make_folds("folds", two_corpora, {"ravdess": [["1"], ["99"]]})
     with pytest.raises(CorpusError, match="tess, not among the corpora read"):
         make_folds("folds", two_corpora, {"ravdess": [["1"]], "tess": [["OAF"]]})
-    with pytest.raises(VoxemoError, match="--protocol folds needs --folds"):
-        make_folds("folds", two_corpora)
+    with pytest.raises(VoxemoError, match="no built-in folds for tess"):
+        make_folds("folds", two_corpora.assign(corpus="tess"))
+    builtin = make_folds("folds", two_corpora)  # EmoBox's and crema5's folds, 11 in all
+    assert [f.corpus for f in builtin] == ["ravdess"] * 6 + ["crema-d"] * 5
 
 
 def test_balanced_weights_give_every_class_and_every_corpus_within_it_equal_weight(two_corpora):
@@ -268,8 +270,12 @@ def test_cli_evaluates_and_trains_on_two_corpora_with_a_folds_file(tmp_path, cap
     assert result["config"]["folds"]["crema-d"] == [["1001", "1002"]]
     assert result["per_corpus"]["crema-d"]["labels"] == ["neutral", "sad", "angry"]
     assert result["per_corpus"]["ravdess"]["labels"] == ["neutral", "angry"]
-    code, _, err = run(["evaluate", *common, "--protocol", "folds"], capsys)
-    assert code == 1 and "--folds" in one_error_line(err)
+    code, _, err = run(["evaluate", *common, "--protocol", "emobox", "--folds", folds], capsys)
+    assert code == 1 and "--folds FILE goes with --protocol folds" in one_error_line(err)
+    code, _, err = run(["evaluate", *common, "--json", out], capsys)  # the default protocol
+    assert code == 0, err
+    assert "protocol folds" in err
+    assert {f["corpus"] for f in json.loads(out.read_text())["folds"]} == {"ravdess", "crema-d"}
     model = tmp_path / "model"
     code, _, err = run(["train", *common, "--out", model], capsys)
     assert code == 0, err

@@ -7,11 +7,37 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from voxemo.errors import VoxemoError
 from voxemo.provenance import package_version
 
 DEFAULT_SEED = 42
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: a typo gets the closest valid names, not the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        from voxemo.cli.console import error_line
+
+        error_line(f"{self.prog}: {_closest(message)} (see {self.prog} --help)")
+        raise SystemExit(2)
+
+
+def _closest(message: str) -> str:
+    """argparse's invalid-choice message with the nearest choices named first."""
+    import difflib
+    import re
+
+    found = re.match(r"(argument [^:]+): invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not found:
+        return message
+    where, given, listed = found.groups()
+    choices = [choice.strip(" '") for choice in listed.split(",")]
+    near = difflib.get_close_matches(given, choices, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(near)}? " if near else ""
+    return f"{where}: unknown '{given}'; {hint}known: {', '.join(choices)}"
 
 
 def _positive(text: str) -> int:
@@ -33,6 +59,8 @@ def _add_extraction(
     corpus: bool = True,
     features: bool = True,
     corpus_required: bool = True,
+    repeat: str = "train and evaluate on several corpora together",
+    jobs: str = "feature extraction and folds",
 ) -> None:
     from voxemo.features import available_feature_sets, default_cache_dir, default_jobs
 
@@ -42,7 +70,7 @@ def _add_extraction(
             action="append",
             required=corpus_required,
             metavar="NAME=PATH",
-            help=f"{CORPUS_HELP}; repeat to train on several corpora together",
+            help=f"{CORPUS_HELP}; repeat to {repeat}",
         )
     if corpus and features:
         parser.add_argument(
@@ -56,7 +84,7 @@ def _add_extraction(
         type=_positive,
         default=default_jobs(),
         metavar="N",
-        help="worker processes for feature extraction and folds (default: all %(default)s cores)",
+        help=f"worker processes for {jobs} (default: all %(default)s cores)",
     )
     parser.add_argument(
         "--no-cache",
@@ -90,7 +118,9 @@ def _add_model(parser: argparse.ArgumentParser) -> None:
         "--epochs",
         type=_positive,
         metavar="N",
-        help="neural models: train for N epochs instead of the kind's default (30)",
+        help="neural models: train for N epochs instead of the kind's default ("
+        + ", ".join(f"{kind} {spec.config.epochs}" for kind, spec in NEURAL_KINDS.items())
+        + ")",
     )
     parser.add_argument(
         "--seed",
@@ -135,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     from voxemo.evaluation import PROTOCOLS
 
     protocols = "; ".join(f"{name}: {text}" for name, text in PROTOCOLS.items())
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="voxemo",
         description="Recognize emotion in the human voice: predict the emotion of recordings, "
         "long recordings over time and live audio with the bundled model (or your own), and "
@@ -192,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="time between window starts (default: %(default)s)",
     )
-    _add_extraction(predict, corpus=False)
+    _add_extraction(predict, corpus=False, jobs="feature extraction")
     predict.set_defaults(handler="predict:cmd_predict")
 
     models = sub.add_parser(
@@ -279,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(train)
     train.add_argument("--out", required=True, metavar="PATH", help="model folder to write")
     train.add_argument(
+        "--force", action="store_true", help="replace the model folder --out if it exists"
+    )
+    train.add_argument(
         "--protocol",
         choices=list(PROTOCOLS),
         metavar="PROTOCOL",
@@ -322,10 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(evaluate)
     evaluate.add_argument(
         "--protocol",
-        required=True,
         choices=list(PROTOCOLS),
         metavar="PROTOCOL",
-        help=", ".join(PROTOCOLS),
+        help=f"{', '.join(PROTOCOLS)} (default: the built-in speaker-independent folds of the "
+        "corpora read, emobox for RAVDESS and crema5 for CREMA-D, folds for both; loso for "
+        "other corpora; cross with --train and --test)",
     )
     _add_folds(evaluate)
     evaluate.add_argument(
@@ -356,14 +390,15 @@ def build_parser() -> argparse.ArgumentParser:
         "detail, one text spoken with every emotion, per-emotion spectra, pitch and loudness, "
         "and PCA/t-SNE maps coloured by emotion and by speaker.",
     )
-    _add_extraction(explore, features=False)
+    _add_extraction(explore, features=False, repeat="look at several corpora together")
     explore.add_argument("--out", required=True, metavar="DIR", help="folder for the figures")
     explore.add_argument(
         "--example",
         metavar="FILE",
-        help="recording to show in detail; its speaker, statement and intensity also pick the "
-        "one-text-every-emotion figure (default: a neutral recording of a female speaker, "
-        "first statement, where the corpus has those fields)",
+        help="recording of the corpus (one of its files) to show in detail; its speaker, "
+        "statement and intensity also pick the one-text-every-emotion figure (default: a "
+        "neutral recording of a female speaker, first statement, where the corpus has those "
+        "fields)",
     )
     explore.add_argument("--svg", action="store_true", help="also write every figure as SVG")
     explore.add_argument("--no-tsne", action="store_true", help="skip the t-SNE map (slowest)")
@@ -377,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
         "one configuration side by side.",
     )
     report.add_argument("evaluations", nargs="+", metavar="EVALUATION.json")
-    report.add_argument("--out", required=True, metavar="DIR")
+    report.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for index.html and its figures"
+    )
     report.add_argument("--svg", action="store_true", help="also write every figure as SVG")
     report.set_defaults(handler="research:cmd_report")
 
@@ -404,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compute features of every file (one decode per file, in parallel, cached "
         "by file content) and write them with the corpus fields to a Parquet file.",
     )
-    _add_extraction(features)
+    _add_extraction(features, repeat="tabulate several corpora together")
     features.add_argument("--out", required=True, metavar="FILE.parquet")
     features.set_defaults(handler="research:cmd_features")
     return parser
@@ -424,6 +461,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return _handler(args.handler)(args)
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, and keep Python from complaining when
+        # it flushes standard output on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except VoxemoError as exc:
         error_line(str(exc))
         return 1

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from voxemo.audio import load_audio
 from voxemo.cli.console import error_line, note, out, print_json, progress_bar
+from voxemo.cli.outputs import output_file
 from voxemo.errors import AudioError, VoxemoError
 from voxemo.features import FeatureCache, default_cache_dir
 from voxemo.models import load_model
@@ -22,6 +23,8 @@ def cache_from(args: argparse.Namespace) -> FeatureCache | None:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    output_file(args.csv, "--csv")
+    output_file(args.plot, "--plot")
     model = load_model(resolve_model(args.model))
     paths, failures = expand_inputs(args.inputs)
     if args.timeline:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +18,23 @@ from voxemo.cli.console import (
     report_problems,
     warn,
 )
+from voxemo.cli.outputs import output_file, output_folder
 from voxemo.cli.predict import cache_from
-from voxemo.corpora import Corpus, combine_corpora, cross_corpora, read_corpus
+from voxemo.corpora import (
+    Corpus,
+    combine_corpora,
+    cross_corpora,
+    parse_corpus_spec,
+    read_corpus,
+)
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
-from voxemo.evaluation.protocols import FoldsDefinition, read_folds
+from voxemo.evaluation.protocols import (
+    PROTOCOLS,
+    FoldsDefinition,
+    default_protocol,
+    read_folds,
+)
 from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import (
     FeatureTable,
@@ -124,6 +137,7 @@ def cmd_features(args: argparse.Namespace) -> int:
     out_path = Path(args.out)
     if out_path.suffix.lower() != ".parquet":
         raise VoxemoError(f"{out_path}: the output must be a .parquet file")
+    output_file(out_path, "--out")
     data = load_feature_table(args)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     data.to_frame().to_parquet(out_path, index=False)
@@ -157,6 +171,12 @@ def _evaluation_corpus(args: argparse.Namespace) -> tuple[Corpus, list[str], dic
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    output_file(args.json, "--json")
+    output_folder(args.report, "--report")
+    if args.protocol is None:
+        names = [parse_corpus_spec(spec)[0] for spec in args.corpus or []]
+        args.protocol = "cross" if args.train or args.test else default_protocol(names)
+        note(f"protocol {args.protocol} ({PROTOCOLS[args.protocol]})")
     corpus, specs, dropped = _evaluation_corpus(args)
     features = feature_spec(args)
     data = load_model_inputs(args, corpus)
@@ -256,6 +276,7 @@ def _write_report(results: list[dict], out: Path, svg: bool) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    output_folder(args.out, "--out")
     results = []
     for path in map(Path, args.evaluations):
         result = read_json(path, "evaluation file")
@@ -269,6 +290,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_explore(args: argparse.Namespace) -> int:
     from voxemo.reports.explore import FEATURES, explore_corpus
 
+    output_folder(args.out, "--out")
     corpus = load_corpus(args.corpus)
     with progress_bar(f"features {FEATURES}", len(corpus.table)) as advance:
         page, data = explore_corpus(
@@ -347,6 +369,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"model kind '{args.model}' cannot be converted to ONNX by skl2onnx yet, so it "
             "cannot be saved; use it with voxemo evaluate, or train lightgbm instead"
         )
+    output_folder(args.out, "--out", replace=args.force)
     features = feature_spec(args)
     data = load_model_inputs(args)
     scores = {}
@@ -358,6 +381,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         result = _earlier_evaluation(args.scores, args.model, features)
         _check_same_recipe(args, result["config"], Path(args.scores))
         scores[result["config"]["protocol"]] = _card_scores(result)
+    if args.force and Path(args.out).is_dir():
+        shutil.rmtree(args.out)  # replaced whole: no file of the old model stays behind
     note(f"fitting {args.model} on all {len(data.table)} files")
     labels = data.table["label"].astype(str).to_numpy()
     speakers = speaker_groups(data.table["speaker"])

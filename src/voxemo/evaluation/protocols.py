@@ -18,7 +18,8 @@ PROTOCOLS = {
     "gender as extra features; speakers leak, kept only to reproduce the study",
     "emobox": "6 speaker-independent folds of RAVDESS actors (EmoBox)",
     "crema5": "5 speaker-independent folds of CREMA-D actors, balanced by sex",
-    "folds": "speaker-independent folds of any corpus from a JSON file (--folds FILE)",
+    "folds": "speaker-independent folds of any corpus from a JSON file (--folds FILE); "
+    "without one, the built-in folds of every corpus read (emobox, crema5)",
     "loso": "leave one speaker out",
     "cross": "train on one set of corpora, test on another, over the emotions both have",
 }
@@ -39,6 +40,10 @@ class Fold:
     corpus: str | None = None  # the corpus of every test file, where there is one
 
 
+# The corpora with built-in speaker-independent folds, and the protocol that names them.
+BUILTIN_PROTOCOLS = {"ravdess": "emobox", "crema-d": "crema5"}
+
+
 def builtin_folds(protocol: str) -> FoldsDefinition:
     """The test speakers of a built-in fold protocol (``emobox``, ``crema5``)."""
     from voxemo.corpora.acted import CREMA5_FOLDS
@@ -47,6 +52,15 @@ def builtin_folds(protocol: str) -> FoldsDefinition:
     table = {"emobox": ("ravdess", EMOBOX_FOLDS), "crema5": ("crema-d", CREMA5_FOLDS)}
     corpus, folds = table[protocol]
     return {corpus: [[_speaker_id(s) for s in fold] for fold in folds]}
+
+
+def default_protocol(corpora: list[str]) -> str:
+    """The speaker-independent protocol for these corpus names: the built-in folds where
+    every corpus has them (``folds`` for several), else leave one speaker out."""
+    names = set(corpora)
+    if not names or not names <= set(BUILTIN_PROTOCOLS):
+        return "loso"
+    return BUILTIN_PROTOCOLS[names.pop()] if len(names) == 1 else "folds"
 
 
 def read_folds(path: str | Path) -> FoldsDefinition:
@@ -136,10 +150,8 @@ def make_folds(
     """
     if protocol not in PROTOCOLS:
         raise VoxemoError(f"protocol '{protocol}': unknown (known: {', '.join(PROTOCOLS)})")
-    if (protocol == "folds") != (folds is not None):
-        raise VoxemoError(
-            "--folds FILE goes with --protocol folds, and --protocol folds needs --folds FILE"
-        )
+    if protocol != "folds" and folds is not None:
+        raise VoxemoError("--folds FILE goes with --protocol folds")
     if protocol == "seed":
         return [_seed_split(table)]
     if protocol == "cross":
@@ -150,6 +162,20 @@ def make_folds(
         )
     if protocol in ("emobox", "crema5"):
         return _speaker_folds(protocol, table, builtin_folds(protocol), strict=False)
+    if protocol == "folds" and folds is None:
+        present = set(table["corpus"].astype(str))
+        folds = {
+            name: lists
+            for corpus, protocol_name in BUILTIN_PROTOCOLS.items()
+            if corpus in present
+            for name, lists in builtin_folds(protocol_name).items()
+        }
+        if not folds:
+            raise VoxemoError(
+                f"--protocol folds: no built-in folds for {', '.join(sorted(present))}; "
+                "give them with --folds FILE"
+            )
+        return _speaker_folds(protocol, table, folds, strict=False)
     if protocol == "folds":
         return _speaker_folds(protocol, table, folds, strict=True)
     return [_fold(f"speaker {s}", table["speaker"] == s, table) for s in _speakers(table)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,16 +40,21 @@ class Prediction:
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> tuple[list[str], list[Prediction]]:
-    """Files as given, folders walked for audio files; empty folders become error rows."""
-    paths, failures = [], []
+    """Files as given, folders walked for audio files; empty folders become error rows. A file
+    named twice (directly and inside a named folder, say) is listed once."""
+    paths, failures, seen = [], [], set()
     for item in map(Path, inputs):
         if item.is_dir():
             found = sorted(str(p) for p in item.rglob("*") if p.is_file() and is_audio_file(p))
             if not found:
                 failures.append(Prediction(str(item), error=f"{item}: no audio files in folder"))
-            paths.extend(found)
         else:
-            paths.append(str(item))
+            found = [str(item)]
+        for path in found:
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                paths.append(path)
     return paths, failures
 
 
