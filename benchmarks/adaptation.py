@@ -114,7 +114,7 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
             corpora=corpora,
             label_sets=label_sets,
         )
-        card = network_card(data, trained, corpus_specs=[], model_kind=model, seed=SEED)
+        card = network_card(data, trained, model_kind=model, seed=SEED)
         return write_model(export_network(trained.net), trained.labels, card, out)
     sets = parse_feature_spec(features)
     train = FeatureTable(table, data.features[fold.train], data.names, data.labels, [])
@@ -130,7 +130,6 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
     card = model_card(
         train,
         fitted,
-        corpus_specs=[],
         features=features,
         feature_sets=sets,
         model_kind=model,

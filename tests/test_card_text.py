@@ -65,3 +65,36 @@ def test_the_card_lists_the_scores_of_each_test_corpus():
     text = card_markdown(_card(["ravdess", "crema-d"], "spectral"))
     assert "Test speakers of crema-d (5 folds, scored over its 6 emotions)" in text
     assert "UAR 0.630 ± 0.020" in text
+
+
+def test_a_leaky_protocol_is_named_as_such_and_an_ensemble_says_how_to_score_it():
+    card = _card(["ravdess"], "seed")
+    card["scores"] = {"seed": {**SCORES, "folds": 1}}
+    text = card_markdown(card)
+    assert "the same speakers are in training and test" in text
+    assert "speaker-independent: no test speaker" not in text
+    ensemble = {
+        **_card(["ravdess"], "seed"),
+        "model": "ensemble",
+        "member_models": ["logreg", "crnn"],
+        "member_features": ["spectral", "logmel"],
+        "weights": [1.0, 1.0],
+        "scores": {},
+    }
+    text = card_markdown(ensemble)
+    assert "voxemo ensemble --scores" in text and "Calibration was not measured" in text
+
+
+def test_a_card_names_its_corpus_and_digest_not_the_path_it_was_read_from(
+    fake_ravdess, tmp_path
+):
+    import json
+
+    from conftest import train_model
+
+    card = json.loads((train_model(fake_ravdess, tmp_path / "m") / "card.json").read_text())
+    (record,) = card["training"]["corpus"]
+    assert record["name"] == "ravdess" and record["files"] == 32 and record["speakers"] == 4
+    assert str(fake_ravdess) not in json.dumps(card["training"])
+    again = json.loads((train_model(fake_ravdess, tmp_path / "n") / "card.json").read_text())
+    assert again["training"]["corpus"][0]["digest"] == record["digest"]

@@ -242,3 +242,22 @@ def test_a_file_named_twice_is_predicted_once(fake_ravdess, tmp_path, capsys):
     assert code == 0, err
     paths = [row["path"] for row in json.loads(out)]
     assert len(paths) == len(set(paths)) == len(list(one.parent.glob("*.wav")))
+
+
+def test_predict_json_has_durations_and_csv_one_row_per_file(fake_ravdess, tmp_path, capsys):
+    import csv
+
+    model = train_model(fake_ravdess, tmp_path / "model", "spectral")
+    files = sorted(fake_ravdess.rglob("*.wav"))[:3]
+    out = tmp_path / "predictions.csv"
+    missing = tmp_path / "gone.wav"
+    code, stdout, _ = run(
+        ["predict", "--model", model, "--json", "--csv", out, *files, missing], capsys
+    )
+    assert code == 1
+    rows = json.loads(stdout)
+    assert [r["duration"] for r in rows[:3]] == [1.2, 1.2, 1.2]
+    assert list(rows[0]["probabilities"]) == ["neutral", "angry"]  # display order
+    table = list(csv.DictReader(out.open()))
+    assert len(table) == 4 and table[3]["error"] and not table[0]["error"]
+    assert float(table[0]["neutral"]) + float(table[0]["angry"]) == pytest.approx(1, abs=1e-4)

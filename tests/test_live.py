@@ -37,7 +37,8 @@ def test_listen_reports_silence_then_the_emotion(model):
 def test_listen_command_replays_a_file(model, tmp_path, capsys):
     path = write(tmp_path / "live.wav", stream(), 22050)
     code, out, err = run(
-        ["listen", "--model", model.path, "--file", path, "--json", "--hop", "2"], capsys
+        ["listen", "--model", model.path, "--file", path, "--json", "--hop", "2", "--fast"],
+        capsys,
     )
     assert code == 0, err
     updates = [json.loads(line) for line in out.splitlines()]
@@ -49,3 +50,17 @@ def test_listen_without_a_microphone_says_so(model, capsys):
     if code == 0:
         pytest.skip("this machine has a working audio input device")
     assert "microphone" in one_error_line(err)
+
+
+def test_a_replayed_file_is_paced_like_live_audio(monkeypatch):
+    import voxemo.recognizer.live as live
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(live.time, "sleep", lambda s: clock.__setitem__("now", clock["now"] + s))
+    samples = np.zeros(16000 * 3, np.float32)
+    blocks = list(ArraySource(samples, 16000, realtime=True).blocks())
+    assert len(blocks) == 30 and clock["now"] == pytest.approx(2.9)  # the last block's start
+    clock["now"] = 0.0
+    list(ArraySource(samples, 16000).blocks())
+    assert clock["now"] == 0.0

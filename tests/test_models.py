@@ -22,7 +22,6 @@ def card_for(data: FeatureTable, fitted, kind: str) -> dict:
     return model_card(
         data,
         fitted,
-        corpus_specs=["csv=x.csv"],
         features="seed",
         feature_sets=parse_feature_spec("seed"),
         model_kind=kind,

@@ -119,7 +119,7 @@ def test_timeline_goes_on_past_a_bad_file(model, conversation, tmp_path, capsys)
 
 
 def test_timeline_options_are_checked(model, conversation, capsys):
-    code, _, err = run(["predict", "--model", model.path, conversation, "--csv", "x.csv"], capsys)
+    code, _, err = run(["predict", "--model", model.path, conversation, "--plot", "x.png"], capsys)
     assert code != 0 and "--timeline" in one_error_line(err)
     code, _, err = run(
         ["predict", "--timeline", "--model", model.path, conversation, "--hop", "5"], capsys

@@ -189,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the bundled model)",
     )
     predict.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    predict.add_argument(
+        "--csv",
+        metavar="OUT.csv",
+        type=Path,
+        help="also write a CSV: one row per file (path, emotion, duration, the probability of "
+        "each emotion, error), or with --timeline one per segment",
+    )
     timeline = predict.add_argument_group(
         "long recordings",
         "--timeline finds the speech in each recording, predicts overlapping windows, smooths "
@@ -201,9 +208,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="adapt to the voice of each recording by the running statistics of its windows "
         "(for recordings of one speaker: a call side, a dictation)",
-    )
-    timeline.add_argument(
-        "--csv", metavar="OUT.csv", type=Path, help="also write the segments as CSV"
     )
     timeline.add_argument(
         "--plot", metavar="OUT.png", type=Path, help="also draw the timeline (one recording)"
@@ -272,7 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listen.add_argument("--model", metavar="PATH_OR_NAME", help="default: the bundled model")
     listen.add_argument("--device", help="input device number or name (default: the system's)")
-    listen.add_argument("--file", type=Path, help="replay this recording instead of a device")
+    listen.add_argument(
+        "--file", type=Path, help="replay this recording instead of a device, in real time"
+    )
+    listen.add_argument(
+        "--fast", action="store_true", help="with --file: replay as fast as it can be predicted"
+    )
     listen.add_argument(
         "--seconds", type=float, metavar="N", help="stop after N seconds (default: never)"
     )

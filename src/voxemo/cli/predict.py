@@ -10,11 +10,14 @@ from rich.table import Table
 from voxemo.audio import load_audio
 from voxemo.cli.console import error_line, note, out, print_json, progress_bar
 from voxemo.cli.outputs import output_file
+from voxemo.emotions import display_order
 from voxemo.errors import AudioError, VoxemoError
 from voxemo.features import FeatureCache, default_cache_dir
 from voxemo.models import load_model
+from voxemo.models.card_text import corpus_names
 from voxemo.models.catalog import list_models, resolve_model
 from voxemo.recognizer import expand_inputs, predict_files
+from voxemo.recognizer.predict import write_predictions_csv
 from voxemo.recognizer.timeline import TimelineSettings, predict_timeline, write_segments_csv
 
 
@@ -29,13 +32,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     paths, failures = expand_inputs(args.inputs)
     if args.timeline:
         return _timelines(args, model, paths, failures)
-    if args.csv or args.plot or args.adapt:
-        raise VoxemoError("--csv, --plot and --adapt go with --timeline")
+    if args.plot or args.adapt:
+        raise VoxemoError("--plot and --adapt go with --timeline")
     with progress_bar("predicting", len(paths)) as advance:
         predictions = predict_files(
             model, paths, jobs=args.jobs, cache=cache_from(args), progress=advance
         )
     predictions += failures
+    if args.csv:
+        write_predictions_csv(predictions, model.labels, args.csv)
     if args.json:
         print_json([p.to_dict() for p in predictions])
     else:
@@ -52,8 +57,9 @@ def _print_predictions(predictions, labels: list[str]) -> None:
     table = Table(title="probability of each emotion", title_justify="left")
     table.add_column("file", overflow="fold")
     table.add_column("emotion", style="bold")
+    labels = display_order(labels)
     for label in labels:
-        table.add_column(label[:8], justify="right")
+        table.add_column(label, justify="right")
     for prediction in predictions:
         table.add_row(
             prediction.path,
@@ -113,7 +119,7 @@ def _summary(card: dict) -> dict:
     return {
         "kind": card.get("model", "?"),
         "labels": card.get("labels", []),
-        "corpus": training.get("corpus", []),
+        "corpus": corpus_names(training),
         "files": training.get("n_files", 0),
         "scores": scores,
         "emobox": scores.get("ravdess") if "emobox" in card.get("scores", {}) else None,
@@ -193,12 +199,19 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     if args.window <= 0 or not 0 < args.hop <= args.window:
         raise VoxemoError("--window must be positive and --hop between 0 and --window")
+    if args.fast and not args.file:
+        raise VoxemoError("--fast goes with --file (a microphone runs in real time)")
     model = load_model(resolve_model(args.model))
     if args.file:
         audio = load_audio(args.file)
         samples = audio.samples[: int(args.seconds * audio.sample_rate)] if args.seconds else None
-        source = ArraySource(audio.samples if samples is None else samples, audio.sample_rate)
-        note(f"replaying {args.file} ({audio.duration:.1f} s)")
+        source = ArraySource(
+            audio.samples if samples is None else samples,
+            audio.sample_rate,
+            realtime=not args.fast,
+        )
+        pace = "as fast as it can" if args.fast else "in real time"
+        note(f"replaying {args.file} ({audio.duration:.1f} s) {pace}")
     else:
         device = int(args.device) if args.device and args.device.isdigit() else args.device
         source = MicrophoneSource(device=device, seconds=args.seconds)

@@ -411,7 +411,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         card = model_card(
             data,
             fitted,
-            corpus_specs=args.corpus,
             features=features,
             feature_sets=parse_feature_spec(features),
             model_kind=args.model,
@@ -508,7 +507,6 @@ def _train_network(
     card = network_card(
         data,
         trained,
-        corpus_specs=args.corpus,
         model_kind=args.model,
         seed=args.seed,
         scores=scores,

@@ -9,13 +9,6 @@ from voxemo.corpora.table import Corpus
 from voxemo.errors import CorpusError
 
 
-def shared_order(labels) -> list[str]:
-    """Labels once each, in the shared taxonomy's order (others after, as first seen)."""
-    unique = list(dict.fromkeys(labels))
-    rank = {label: i for i, label in enumerate(taxonomy.EMOTIONS)}
-    return sorted(unique, key=lambda label: rank.get(label, len(rank) + unique.index(label)))
-
-
 def combine_corpora(corpora: list[Corpus]) -> Corpus:
     """Stack corpora into one table; speakers are prefixed with their corpus name."""
     if len(corpora) == 1:
@@ -25,7 +18,7 @@ def combine_corpora(corpora: list[Corpus]) -> Corpus:
         table = corpus.table.copy()
         table["speaker"] = corpus.name + ":" + table["speaker"].astype("string")
         tables.append(table)
-    labels = shared_order(label for corpus in corpora for label in corpus.labels)
+    labels = taxonomy.display_order(label for corpus in corpora for label in corpus.labels)
     return Corpus(
         name="+".join(corpus.name for corpus in corpora),
         root=corpora[0].root,

@@ -6,18 +6,9 @@ Each reader keeps the corpus's own label in ``original_label`` and puts the shar
 
 from __future__ import annotations
 
-# The shared taxonomy, in the order tables and figures list it.
-EMOTIONS = (
-    "neutral",
-    "calm",
-    "happy",
-    "sad",
-    "angry",
-    "fearful",
-    "disgust",
-    "surprised",
-    "boredom",
-)
+from voxemo.emotions import EMOTIONS, display_order
+
+__all__ = ["CREMA_D", "EMODB", "EMOTIONS", "SAVEE", "TESS", "display_order"]
 
 TESS = {
     "neutral": "neutral",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from voxemo.features import FeatureSet
 from voxemo.features.dataset import FeatureTable, WaveTable
@@ -14,7 +15,6 @@ def model_card(
     data: FeatureTable,
     fitted: FittedModel,
     *,
-    corpus_specs: list[str],
     features: str,
     feature_sets: list[FeatureSet],
     model_kind: str,
@@ -36,7 +36,7 @@ def model_card(
         "feature_keys": [fs.key for fs in feature_sets],
         "n_features": int(data.features.shape[1]),
         "sample_rates": sorted({fs.sample_rate for fs in feature_sets}),
-        **_made(data.table, corpus_specs, seed, scores),
+        **_made(data.table, seed, scores),
     }
 
 
@@ -44,7 +44,6 @@ def network_card(
     data: WaveTable,
     trained,
     *,
-    corpus_specs: list[str],
     model_kind: str,
     seed: int,
     scores: dict | None = None,
@@ -60,14 +59,53 @@ def network_card(
         "training_history": trained.history,
         "training_seconds": None if trained.seconds is None else round(trained.seconds, 1),
         "sample_rates": [trained.config.frontend.sample_rate],
-        **_made(data.table, corpus_specs, seed, scores),
+        **_made(data.table, seed, scores),
     }
 
 
-def _made(table, corpus_specs: list[str], seed: int, scores: dict | None) -> dict:
+def corpus_record(table) -> list[dict]:
+    """Each training corpus by name, with its files, speakers and a digest of their names
+    and contents: what the data was, without the path it happened to be read from.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> record = corpus_record(pd.DataFrame({"corpus": ["demo"], "speaker": ["a"],
+    ...                                      "path": [__file__]}))
+    >>> record[0]["name"], record[0]["files"], len(record[0]["digest"])
+    ('demo', 1, 32)
+    """
+    import hashlib
+    import os
+
+    from voxemo.features.cache import content_digest
+
+    out = []
+    for name, rows in table.groupby(table["corpus"].astype(str), sort=True):
+        paths = sorted(rows["path"].astype(str))
+        root = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
+        digest = hashlib.blake2b(digest_size=16)
+        for path in paths:
+            digest.update(os.path.relpath(path, root).encode())
+            try:
+                digest.update(content_digest(Path(path).read_bytes()).encode())
+            except OSError:  # moved since it was read: its name still counts
+                digest.update(b"unreadable")
+        out.append(
+            {
+                "name": name,
+                "files": len(rows),
+                "speakers": int(rows["speaker"].nunique()),
+                "digest": digest.hexdigest(),
+            }
+        )
+    return out
+
+
+def _made(table, seed: int, scores: dict | None) -> dict:
     return {
         "training": {
-            "corpus": corpus_specs,
+            "corpus": corpus_record(table),
             "n_files": len(table),
             "n_speakers": int(table["speaker"].nunique()),
             "label_counts": {str(k): int(v) for k, v in table["label"].value_counts().items()},

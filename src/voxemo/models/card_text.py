@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from voxemo.emotions import display_order
+
 OPENSMILE_SETS = ("egemaps", "compare")
 OPENSMILE_TERMS = (
     "openSMILE (audEERING), whose licence allows private, research and educational use and "
@@ -9,8 +11,12 @@ OPENSMILE_TERMS = (
 )
 
 
-def _corpus_names(card: dict) -> list[str]:
-    return [spec.partition("=")[0].strip().lower() for spec in card["training"]["corpus"]]
+def corpus_names(training: dict) -> list[str]:
+    """The training corpora's names (cards of older versions recorded ``NAME=PATH``)."""
+    return [
+        entry["name"] if isinstance(entry, dict) else entry.partition("=")[0].strip().lower()
+        for entry in training.get("corpus", [])
+    ]
 
 
 def uses_opensmile(card: dict) -> bool:
@@ -42,9 +48,13 @@ def _use(card: dict, names: list[str]) -> list[str]:
 
 
 def _scores(protocol: str, scores: dict) -> list[str]:
+    if protocol == "seed":
+        kind = "the study's random split: the same speakers are in training and test, so the "
+        kind += "score is inflated"
+    else:
+        kind = "speaker-independent: no test speaker was trained on"
     lines = [
-        f"Protocol `{protocol}` ({scores['folds']} folds, speaker-independent where the "
-        "protocol is): accuracy "
+        f"Protocol `{protocol}` ({scores['folds']} folds, {kind}): accuracy "
         f"{scores['accuracy']:.3f} ± {scores['accuracy_std']:.3f}, UAR "
         f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}"
         + (
@@ -140,12 +150,12 @@ def card_markdown(card: dict) -> str:
     from voxemo.corpora.download import DATASETS  # (pandas: only when a card is written)
 
     training = card["training"]
-    names = _corpus_names(card)
+    names = corpus_names(training)
     licenses = [f"{DATASETS[n].title}: {DATASETS[n].license}" for n in names if n in DATASETS]
     lines = [
         f"# voxemo model: {card['model']}",
         "",
-        f"Emotions: {', '.join(card['labels'])}.",
+        f"Emotions: {', '.join(display_order(card['labels']))}.",
         "",
         "## What it is",
         "",
@@ -167,7 +177,12 @@ def card_markdown(card: dict) -> str:
     ]
     lines += ["", "## Measured scores", ""]
     if not card.get("scores"):
-        lines.append("Not evaluated (train with --protocol or --scores to record scores).")
+        how = (
+            "voxemo ensemble --scores EVAL.json"
+            if card["model"] == "ensemble"
+            else "voxemo train --protocol or --scores"
+        )
+        lines.append(f"Not evaluated ({how} records scores).")
     for protocol, scores in card.get("scores", {}).items():
         lines += _scores(protocol, scores)
     lines += _robustness(card)
@@ -190,9 +205,13 @@ def card_markdown(card: dict) -> str:
     lines += [
         "- Other languages, accents, microphones and rooms than its training data's are "
         "untested: the scores above overstate what to expect on them.",
-        f"- Calibration was measured on {', '.join(names)}; on other voices and rooms the "
-        "probabilities are less trustworthy, and short clips (under a second) and noisy ones "
-        "least of all.",
+        (
+            f"- Calibration was measured on {', '.join(names)}; on other voices and rooms the "
+            "probabilities are less trustworthy, and short clips (under a second) and noisy "
+            "ones least of all."
+            if any(s.get("calibration_error") is not None for s in card.get("scores", {}).values())
+            else "- Calibration was not measured: treat the probabilities as a ranking."
+        ),
         "",
     ]
     return "\n".join(lines)

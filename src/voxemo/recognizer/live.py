@@ -10,6 +10,7 @@ at a known rate will do.
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,15 +36,21 @@ class AudioSource(Protocol):
 
 @dataclass
 class ArraySource:
-    """Replays samples in blocks of ``block_seconds``, as a sound card would deliver them."""
+    """Replays samples in blocks of ``block_seconds``, as a sound card would deliver them:
+    with ``realtime``, each block no sooner than it would have been heard; else at once."""
 
     samples: np.ndarray
     sample_rate: int
     block_seconds: float = 0.1
+    realtime: bool = False
 
     def blocks(self) -> Iterator[np.ndarray]:
         size = max(1, int(self.block_seconds * self.sample_rate))
+        began = time.monotonic()
         for start in range(0, len(self.samples), size):
+            if self.realtime:
+                due = began + start / self.sample_rate
+                time.sleep(max(0.0, due - time.monotonic()))
             yield np.asarray(self.samples[start : start + size], dtype=np.float32)
 
 

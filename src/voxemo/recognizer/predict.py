@@ -11,6 +11,7 @@ import numpy as np
 
 from voxemo.audio import Audio, load_audio, resample
 from voxemo.audio.formats import is_audio_file
+from voxemo.emotions import display_order
 from voxemo.errors import AudioError, ModelError
 from voxemo.features import (
     FeatureCache,
@@ -32,11 +33,17 @@ class Prediction:
     label: str | None = None
     probabilities: dict[str, float] | None = None
     error: str | None = None
+    duration: float | None = None  # seconds of audio
 
     def to_dict(self) -> dict:
         if self.error:
             return {"path": self.path, "error": self.error}
-        return {"path": self.path, "label": self.label, "probabilities": self.probabilities}
+        return {
+            "path": self.path,
+            "label": self.label,
+            "duration": self.duration,
+            "probabilities": self.probabilities,
+        }
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> tuple[list[str], list[Prediction]]:
@@ -97,9 +104,17 @@ def audio_probabilities(model: OnnxModel | EnsembleModel, audios: Sequence[Audio
     return model.predict_proba(np.stack(features))
 
 
-def _prediction(path: str, model: OnnxModel, row: np.ndarray) -> Prediction:
-    probs = {label: round(float(p), 6) for label, p in zip(model.labels, row, strict=True)}
-    return Prediction(str(path), model.labels[int(np.argmax(row))], probs)
+def _prediction(path: str, model: OnnxModel, row: np.ndarray, duration: float) -> Prediction:
+    probs = dict(zip(model.labels, (round(float(p), 6) for p in row), strict=True))
+    ordered = {label: probs[label] for label in display_order(model.labels)}
+    label = model.labels[int(np.argmax(row))]
+    return Prediction(str(path), label, ordered, duration=round(duration, 3))
+
+
+def _duration(path: str) -> float:
+    import soundfile as sf
+
+    return float(sf.info(path).duration)
 
 
 def predict_files(
@@ -128,16 +143,36 @@ def predict_files(
         if not ok[index]:
             predictions.append(Prediction(str(path), error=result.errors[index]))
             continue
-        predictions.append(_prediction(path, model, next(rows)))
+        predictions.append(_prediction(path, model, next(rows), _duration(path)))
     return predictions
 
 
 def _one_by_one(model, path: str, progress: ProgressCallback | None) -> Prediction:
     try:
-        row = audio_probabilities(model, [load_audio(path)])[0]
+        audio = load_audio(path)
+        row = audio_probabilities(model, [audio])[0]
     except AudioError as exc:
         return Prediction(path, error=str(exc))
     finally:
         if progress:
             progress(1)
-    return _prediction(path, model, row)
+    return _prediction(path, model, row, audio.duration)
+
+
+def write_predictions_csv(predictions: Sequence[Prediction], labels: list[str], out: Path) -> None:
+    """One row per file: path, emotion, duration, each emotion's probability, error."""
+    import csv
+
+    labels = display_order(labels)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "label", "duration", *labels, "error"])
+        for p in predictions:
+            probabilities = p.probabilities or {}
+            writer.writerow(
+                [p.path, p.label or "", "" if p.duration is None else p.duration]
+                + [probabilities.get(label, "") for label in labels]
+                + [p.error or ""]
+            )
