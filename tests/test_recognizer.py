@@ -65,3 +65,24 @@ def test_batches_and_threads_agree_with_single_calls(model_dir, clips):
     with ThreadPoolExecutor(4) as pool:
         threaded = list(pool.map(recognizer.predict, clips * 3))
     assert threaded == single * 3
+
+
+def test_predict_each_keeps_going_past_bad_inputs_in_bounded_batches(model_dir, clips, tmp_path):
+    recognizer = Recognizer.load(model_dir)
+    pulled = []
+
+    def inputs():
+        for item in [clips[0], tmp_path / "missing.wav", np.zeros(10), *clips[1:4]]:
+            pulled.append(item)
+            yield item
+
+    outcomes = recognizer.predict_each(inputs(), sample_rate=16000, batch_size=2)
+    first = next(outcomes)
+    assert len(pulled) == 2  # one batch decoded, not all of them
+    rest = list(outcomes)
+    assert [o.error is None for o in [first, *rest]] == [True, False, False, True, True, True]
+    assert "no such file" in rest[0].error and rest[1].source == "<array 2>"
+    alone = recognizer.predict(clips[1])
+    assert rest[2].result.probabilities == pytest.approx(alone.probabilities, abs=1e-6)
+    with pytest.raises(AudioError, match="no such file"):
+        recognizer.predict_many([clips[0], tmp_path / "missing.wav"])

@@ -132,3 +132,24 @@ def test_stream_errors_name_the_file(tmp_path):
     bad.write_bytes(b"\\x00" * 100)
     with pytest.raises(AudioError, match=r"x\.flac"):
         list(stream_audio(bad, 16000))
+
+
+def test_timeline_reports_bad_files_as_plain_predict_does(model, tmp_path, capsys):
+    bad = tmp_path / "bad"
+    write(bad / "silent.wav", np.zeros(16000, np.float32))
+    write(bad / "blip.wav", tone(300.0, 0.02))
+    nan = tone(300.0, 1.0)
+    nan[100] = np.nan
+    write(bad / "nan.wav", nan, subtype="FLOAT")
+    (bad / "empty.wav").write_bytes(b"")
+    (bad / "text.wav").write_text("not audio")
+    files = [*sorted(bad.iterdir()), bad / "missing.wav"]
+    messages = {}
+    for mode in ([], ["--timeline"]):
+        code, _, err = run(["predict", "--model", model.path, *mode, *files], capsys)
+        assert code == 1
+        lines = [line for line in err.splitlines() if line.startswith("error:")]
+        messages[bool(mode)] = sorted(lines)
+    assert messages[True] == messages[False] and len(messages[False]) == len(files)
+    for words in ("no such file", "empty file", "NaN", "silent", "too short", "not a readable"):
+        assert any(words in line for line in messages[True]), words

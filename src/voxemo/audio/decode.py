@@ -37,15 +37,31 @@ def read_bytes(path: Path) -> bytes:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise AudioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise AudioError(f"{path}: is a directory, not an audio file") from None
     except OSError as exc:
-        raise AudioError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise AudioError(_os_problem(path, exc)) from None
     if not data:
         raise AudioError(f"{path}: empty file (0 bytes)")
     return data
+
+
+def check_readable(path: Path) -> None:
+    """The checks of :func:`read_bytes` without reading the file: for files streamed."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            empty = not handle.read(1)
+    except OSError as exc:
+        raise AudioError(_os_problem(path, exc)) from None
+    if empty:
+        raise AudioError(f"{path}: empty file (0 bytes)")
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a directory, not an audio file"
+    return f"{path}: cannot read ({exc.strerror or exc})"
 
 
 def decode_audio(data: bytes, name: str | Path) -> Audio:

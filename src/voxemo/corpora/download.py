@@ -171,14 +171,36 @@ def _opened(url: str, timeout: float, headers: dict[str, str] | None = None) -> 
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise VoxemoError(
-            f"{url}: download interrupted ({reason}); run the command again to resume"
+            f"{url}: download failed ({reason})"
         ) from None
 
 
 def _fetch(
     url: str, partial: Path, progress: ByteProgress | None, timeout: float, fresh: bool = False
 ) -> None:
-    """Download ``url`` into ``partial``, resuming what is there unless ``fresh``."""
+    """Download ``url`` into ``partial``, resuming what is there unless ``fresh``; a failure
+    says whether anything was kept to resume from."""
+    try:
+        total = _fetch_into(url, partial, progress, timeout, fresh)
+    except VoxemoError as exc:
+        kept = partial.stat().st_size if partial.exists() else 0
+        hint = (
+            f"; {kept} bytes are kept: run the command again to resume"
+            if kept
+            else "; nothing was downloaded: check the address and the connection"
+        )
+        raise VoxemoError(f"{exc}{hint}") from None
+    if total is not None and partial.stat().st_size < total:
+        raise VoxemoError(
+            f"{url}: download interrupted at {partial.stat().st_size} of "
+            f"{total} bytes; run the command again to resume"
+        )
+
+
+def _fetch_into(
+    url: str, partial: Path, progress: ByteProgress | None, timeout: float, fresh: bool
+) -> int | None:
+    """The download itself; returns the expected size, where the server gave it."""
     have = partial.stat().st_size if partial.exists() and not fresh else 0
     with _opened(url, timeout, {"Range": f"bytes={have}-"} if have else None) as response:
         if have and response.status != 206:  # the server ignored the range: start again
@@ -192,11 +214,7 @@ def _fetch(
                 done += len(chunk)
                 if progress:
                     progress(done, total)
-    if total is not None and partial.stat().st_size < total:
-        raise VoxemoError(
-            f"{url}: download interrupted at {partial.stat().st_size} of "
-            f"{total} bytes; run the command again to resume"
-        )
+    return total
 
 
 def _fetch_file_list(
