@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Set up voxemo in ./.venv: a Python 3.11+ virtual environment with the pinned dependencies
-# of constraints.txt (PyTorch and transformers included, for neural models and ssl features),
-# voxemo itself installed in editable mode. Safe to run again.
+# of constraints.txt and voxemo itself in editable mode. Safe to run again.
+#   scripts/setup.sh                 what predicting, evaluating and training classic models need
+#   scripts/setup.sh dev,train,ssl   and extras: dev (tests, linter), train (PyTorch: networks,
+#                                    recording conditions), ssl (Hugging Face encoders)
+# scripts/test.sh installs all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -20,4 +23,10 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,train,ssl]"
+EXTRAS=${1:-}
+target="."
+[ -n "$EXTRAS" ] && target=".[$EXTRAS]"
+echo "setup: installing voxemo${EXTRAS:+ with $EXTRAS} into .venv, pinned by constraints.txt" \
+  "(the first time takes minutes)" >&2
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "$target"
+echo "setup: done; run .venv/bin/voxemo --help" >&2

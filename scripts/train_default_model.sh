@@ -12,7 +12,7 @@
 # trains on a copy of each file under a random recording condition (--augment). Ensemble
 # probabilities are temperature-scaled on their out-of-fold predictions. Then the README's
 # timeline figure is redrawn with the default model.
-# Needs voxemo[train] (scripts/setup.sh installs it), RAVDESS at ../shared/corpora/ravdess or
+# Needs voxemo[train] (scripts/setup.sh train installs it), RAVDESS at ../shared/corpora/ravdess or
 # $VOXEMO_RAVDESS, CREMA-D at data/crema-d or $VOXEMO_CREMA_D, and the evaluations of
 # benchmarks/cross_corpus.py. About 90 minutes on two cores.
 set -euo pipefail

@@ -261,3 +261,16 @@ def test_predict_json_has_durations_and_csv_one_row_per_file(fake_ravdess, tmp_p
     table = list(csv.DictReader(out.open()))
     assert len(table) == 4 and table[3]["error"] and not table[0]["error"]
     assert float(table[0]["neutral"]) + float(table[0]["angry"]) == pytest.approx(1, abs=1e-4)
+
+
+def test_long_work_reports_progress_lines_off_a_terminal(monkeypatch, capsys):
+    from voxemo.cli import console
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(console.time, "monotonic", lambda: clock["now"])
+    with console.progress_bar("features spectral", 100) as advance:
+        for _ in range(100):
+            clock["now"] += 0.5  # 50 s in all
+            advance(1)
+    lines = [line for line in capsys.readouterr().err.splitlines() if "features spectral" in line]
+    assert len(lines) == 4 and lines[0] == "features spectral: 20 of 100 (10 s)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,6 +27,7 @@ if not out.is_terminal:
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 MAX_LISTED_PROBLEMS = 10
+PROGRESS_SECONDS = 10.0  # between progress lines off a terminal
 
 
 def _bar(*columns) -> Progress:
@@ -42,11 +44,25 @@ def _bar(*columns) -> Progress:
 
 @contextmanager
 def progress_bar(description: str, total: int) -> Iterator:
-    """Yields ``advance(n)`` for work counted in items."""
+    """Yields ``advance(n)`` for work counted in items: a bar on a terminal, and off one (a
+    log file, a pipe) a line every ``PROGRESS_SECONDS`` while the work lasts."""
     columns = (MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    began = time.monotonic()
+    state = {"done": 0, "said": began}
+
+    def line(n: int = 1) -> None:
+        state["done"] += n
+        now = time.monotonic()
+        if now - state["said"] >= PROGRESS_SECONDS and state["done"] < total:
+            state["said"] = now
+            note(f"{description}: {state['done']} of {total} ({now - began:.0f} s)")
+
     with _bar(*columns) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda n=1: progress.advance(task, n)
+        if err.is_terminal:
+            yield lambda n=1: progress.advance(task, n)
+        else:
+            yield line
 
 
 @contextmanager

@@ -50,6 +50,8 @@ from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import NEURAL_KINDS, is_neural, require_torch, training_config
 
 DEFAULT_FEATURES = "seed"
+# Feature sets that take tens of milliseconds a file (Praat, openSMILE, encoders).
+SLOW_SETS = ("prosody", "egemaps", "compare", "ssl")
 
 
 def load_corpora(specs: list[str]) -> list[Corpus]:
@@ -74,6 +76,12 @@ def load_feature_table(
     feature_sets = parse_feature_spec(spec)
     corpus = corpus or load_corpus(args.corpus)
     total = len(corpus.table)
+    slow = [fs.name for fs in feature_sets if fs.name in SLOW_SETS]
+    if slow and not args.no_cache:
+        note(
+            f"{' and '.join(slow)} take tens of milliseconds per file to compute; files not in "
+            "the cache yet can take minutes, and later runs read them from it"
+        )
     what = f"features {spec}" + (f" ({condition} condition)" if condition else "")
     with progress_bar(what, total) as advance:
         data = featurize_corpus(
