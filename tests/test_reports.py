@@ -138,7 +138,8 @@ def test_explore_and_report_commands(fake_ravdess, tmp_path, capsys):
     ):
         assert (out / f"{name}.png").stat().st_size > 5000 and f'src="{name}.png"' in page
         assert (out / f"{name}.svg").exists()
-    assert "32 recordings" in page and "same speaker and same text" in page
+    assert "32 recordings" in page and "speaker 02, statement 1" in page
+    assert "nearest neighbours in these features" in page
 
     evaluation = tmp_path / "e.json"
     evaluate_args = ["evaluate", "--corpus", f"ravdess={fake_ravdess}", "--model", "logreg"]
@@ -166,3 +167,18 @@ def test_explore_a_corpus_without_speakers(tmp_path):
     )
     page = (out / "index.html").read_text()
     assert "any recording" in page and "map-tsne.png" not in page  # too few for t-SNE
+
+
+def test_the_map_caption_says_what_the_features_group_by_as_measured():
+    import numpy as np
+    import pandas as pd
+
+    from voxemo.reports.explore import _neighbour_caption
+
+    rng = np.random.default_rng(0)
+    speakers = pd.Series(np.repeat(list("abcd"), 20))
+    emotions = pd.Series(np.tile(["sad", "angry"], 40))
+    by_speaker = rng.normal(size=(80, 3)) + 5 * pd.factorize(speakers)[0][:, None]
+    by_emotion = rng.normal(size=(80, 3)) + 5 * pd.factorize(emotions)[0][:, None]
+    assert "by speaker more" in _neighbour_caption(by_speaker, emotions, speakers)
+    assert "by emotion more" in _neighbour_caption(by_emotion, emotions, speakers)

@@ -109,12 +109,12 @@ def explore_corpus(
     )
     same_text, held = _same_text_rows(table, chosen, data.labels)
     if len(same_text) > 1:
-        what = " and ".join(held) if held else "any recording"
+        what = ", ".join(held) if held else "any recording"
         add(
             "emotions",
-            lambda: _emotions(same_text, f"{what}, each emotion"),
+            lambda: _emotions(same_text, f"{what}: each emotion"),
             "Every emotion side by side",
-            f"Log-mel spectrograms of one recording per emotion ({what} as in the example), "
+            f"Log-mel spectrograms of one recording per emotion ({what}, as in the example), "
             "on one colour scale.",
         )
 
@@ -168,6 +168,7 @@ def explore_corpus(
                 ),
             )
         )
+    neighbours = _neighbour_caption(inputs, labels, speakers)
     for name, method, project in maps:
         add(
             f"map-{name}",
@@ -175,9 +176,7 @@ def explore_corpus(
                 p(inputs), labels, data.labels, speakers, m
             ),
             f"{method} map of the utterances",
-            f"{method} of the standardized prosody and spectral features. Recordings of one "
-            "speaker cluster together at least as much as recordings of one emotion: that is "
-            "why voxemo's headline numbers hold out whole speakers.",
+            f"{method} of the standardized prosody and spectral features. {neighbours}",
         )
     page = html.write_page(
         out / "index.html",
@@ -185,6 +184,46 @@ def explore_corpus(
         _sections(corpus, data, shown),
     )
     return page, data
+
+
+NEIGHBOURS = 10
+
+
+def _neighbour_caption(inputs: np.ndarray, labels: pd.Series, speakers: pd.Series | None) -> str:
+    """What the features group by, measured: of each recording's nearest neighbours in the
+    standardized features, how many share its speaker and how many its emotion, each against
+    what chance would give."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(NEIGHBOURS, len(inputs) - 1)
+    if k < 1:
+        return ""
+    near = NearestNeighbors(n_neighbors=k + 1).fit(inputs).kneighbors(inputs)[1][:, 1:]
+
+    def share(values: np.ndarray) -> tuple[float, float]:
+        same = float(np.mean(values[near] == values[:, None]))
+        _, counts = np.unique(values, return_counts=True)
+        chance = float(np.sum((counts / counts.sum()) ** 2))
+        return same, chance
+
+    emotion, emotion_chance = share(labels.to_numpy())
+    text = (
+        f"Of each recording's {k} nearest neighbours in these features, "
+        f"{emotion:.0%} have its emotion (chance {emotion_chance:.0%})"
+    )
+    if speakers is None:
+        return text + "."
+    speaker, speaker_chance = share(speakers.to_numpy())
+    grouped = "speaker" if speaker / speaker_chance > emotion / emotion_chance else "emotion"
+    return (
+        f"{text} and {speaker:.0%} its speaker (chance {speaker_chance:.0%}): relative to "
+        f"chance, the features group recordings by {grouped} more"
+        + (
+            ", which is why voxemo's headline numbers hold out whole speakers."
+            if grouped == "speaker"
+            else "."
+        )
+    )
 
 
 def _describe(row: pd.Series) -> str:
@@ -217,10 +256,10 @@ def _same_text_rows(
     intensity where that exists (fields the corpus lacks are not held fixed); also returns
     what was held fixed, for the caption."""
     rows, held = table, []
-    for column, words in (("speaker", "same speaker"), ("statement", "same text")):
+    for column in ("speaker", "statement", "sentence"):
         if column in table and pd.notna(chosen[column]):
             rows = rows[rows[column] == chosen[column]]
-            held.append(words)
+            held.append(f"{column} {chosen[column]}")
     if "intensity" in rows:
         rows = rows.assign(other_intensity=rows["intensity"] != chosen["intensity"])
         rows = rows.sort_values(["other_intensity", "path"])

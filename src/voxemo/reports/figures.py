@@ -86,13 +86,19 @@ def distribution_figure(
 
 def example_figure(samples: np.ndarray, sr: int, title: str) -> Figure:
     """Waveform, log-mel spectrogram, MFCC, chroma, and pitch with energy of one recording."""
-    fig, axes = plt.subplots(5, 1, figsize=(8.0, 11.0), sharex=True)
+    # A narrow column holds the colour bars, so every panel spans the same stretch of time.
+    fig, grid = plt.subplots(5, 2, figsize=(8.4, 11.0), gridspec_kw={"width_ratios": [1, 0.025]})
+    axes, bars = grid[:, 0], grid[:, 1]
+    for ax in axes[1:]:
+        ax.sharex(axes[0])
+    for unused in (bars[0], bars[4]):
+        unused.set_visible(False)
     times = np.arange(len(samples)) / sr
     axes[0].plot(times, samples, color="#0072B2", linewidth=0.5)
     axes[0].set_ylabel("amplitude")
     axes[0].set_title("waveform")
     image = _show_mel(axes[1], _mel_db(samples, sr), sr)
-    fig.colorbar(image, ax=axes[1], format="%+.0f dB", pad=0.01)
+    fig.colorbar(image, cax=bars[1], format="%+.0f dB")
     axes[1].set_title("log-mel spectrogram")
     axes[1].set_ylabel("frequency (Hz)")
     mel_db = librosa.power_to_db(
@@ -111,7 +117,7 @@ def example_figure(samples: np.ndarray, sr: int, title: str) -> Figure:
         vmin=-limit,
         vmax=limit,
     )
-    fig.colorbar(image, ax=axes[2], pad=0.01)
+    fig.colorbar(image, cax=bars[2])
     axes[2].set_yticks(np.arange(0, 19, 3) + 0.5, [str(k) for k in range(1, 20, 3)])
     axes[2].set_title("MFCC 1-19")
     axes[2].set_ylabel("coefficient")
@@ -127,7 +133,7 @@ def example_figure(samples: np.ndarray, sr: int, title: str) -> Figure:
         vmin=0,
         vmax=1,
     )
-    fig.colorbar(image, ax=axes[3], pad=0.01)
+    fig.colorbar(image, cax=bars[3])
     axes[3].set_title("chroma")
     axes[3].set_ylabel("pitch class")
     _pitch_and_energy(axes[4], samples, sr)
@@ -164,7 +170,13 @@ def emotion_spectrograms_figure(items: list[tuple[str, np.ndarray, int]], title:
     """Log-mel spectrograms of one text spoken with different emotions, on one colour scale."""
     columns = min(4, len(items))
     rows = int(np.ceil(len(items) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(2.9 * columns + 1.0, 2.6 * rows + 0.6),
+        squeeze=False,
+        layout="constrained",
+    )
     colors = label_colors([label for label, _, _ in items])
     image = None
     for ax, (label, samples, sr) in zip(axes.flat, items, strict=False):
@@ -218,11 +230,23 @@ def embedding_figure(
     ax.legend(markerscale=2, fontsize=8, frameon=False, loc="best")
     ax.set_title(f"{method}, coloured by emotion")
     if speakers is not None:
-        codes = pd.factorize(speakers, sort=True)[0]
-        axes[0, 1].scatter(
-            points[:, 0], points[:, 1], s=8, c=codes, cmap="tab20", alpha=0.8, edgecolors="none"
+        codes, names = pd.factorize(speakers, sort=True)
+        ax = axes[0, 1]
+        ax.scatter(
+            points[:, 0], points[:, 1], s=8, c=codes, cmap="tab20", alpha=0.6, edgecolors="none"
         )
-        axes[0, 1].set_title(f"{method}, coloured by speaker ({speakers.nunique()} speakers)")
+        # tab20 repeats its colours: each speaker's name sits at the centre of its points.
+        for code, name in enumerate(names):
+            centre = np.median(points[codes == code], axis=0)
+            ax.annotate(
+                str(name).rsplit(":", 1)[-1],
+                centre,
+                fontsize=6,
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0},
+            )
+        ax.set_title(f"{method}, coloured by speaker ({len(names)} speakers, named at centres)")
     for ax in axes.flat:
         ax.set_xlabel(f"{method} 1")
         ax.set_ylabel(f"{method} 2")

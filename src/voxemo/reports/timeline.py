@@ -7,12 +7,14 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from voxemo.emotions import display_order
 from voxemo.recognizer.timeline import Timeline
 from voxemo.reports.style import label_colors, plt
 
 
 def timeline_figure(timeline: Timeline, labels: list[str]) -> Figure:
     """Smoothed segments as coloured bands over the windows' probabilities, against time."""
+    labels = display_order(labels)
     colors = label_colors(labels)
     figure, (curves, bands) = plt.subplots(
         2, 1, figsize=(11, 4.2), sharex=True, height_ratios=[3, 1], layout="constrained"
@@ -58,4 +60,11 @@ def timeline_figure(timeline: Timeline, labels: list[str]) -> Figure:
     bands.set_xlim(0, max(timeline.duration, 1e-3))
     bands.set_xlabel("time (s)")
     bands.set_ylabel("segments")
+    bands.set_title(
+        "segments after smoothing: colour = emotion, the stronger the colour the higher its "
+        "mean probability; white = no speech"
+        + ("; adapted to the voice" if timeline.adapted else ""),
+        fontsize=8,
+        loc="left",
+    )
     return figure
