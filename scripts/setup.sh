@@ -24,6 +24,15 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 EXTRAS=${1:-}
+for extra in ${EXTRAS//,/ }; do
+  case $extra in
+    dev | train | ssl) ;;
+    *)
+      echo "usage: scripts/setup.sh [dev,train,ssl]  ('$extra' is not one of those extras)" >&2
+      exit 2
+      ;;
+  esac
+done
 target="."
 [ -n "$EXTRAS" ] && target=".[$EXTRAS]"
 echo "setup: installing voxemo${EXTRAS:+ with $EXTRAS} into .venv, pinned by constraints.txt" \

@@ -216,6 +216,7 @@ def test_outputs_are_checked_before_the_work(fake_ravdess, tmp_path, capsys):
         assert "features" not in err  # refused before any extraction
     model = tmp_path / "model"
     model.mkdir()
+    (model / "card.json").write_text("{}")  # an older model
     (model / "old.txt").write_text("x")
     args = ["train", "--corpus", f"ravdess={fake_ravdess}", "--model", "logreg", "--no-tune"]
     code, _, err = run([*args, "--out", model], capsys)
@@ -274,3 +275,24 @@ def test_long_work_reports_progress_lines_off_a_terminal(monkeypatch, capsys):
             advance(1)
     lines = [line for line in capsys.readouterr().err.splitlines() if "features spectral" in line]
     assert len(lines) == 4 and lines[0] == "features spectral: 20 of 100 (10 s)"
+
+
+def test_force_replaces_only_a_model_folder_and_only_after_training(
+    fake_ravdess, tmp_path, capsys
+):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.txt").write_text("keep me")
+    args = ["train", "--corpus", f"ravdess={fake_ravdess}", "--model", "logreg", "--no-tune"]
+    code, _, err = run([*args, "--out", project, "--force"], capsys)
+    assert code == 1 and "not a voxemo model" in one_error_line(err)
+    assert (project / "notes.txt").exists()
+
+
+def test_a_protocol_the_corpus_cannot_have_fails_before_any_feature(tmp_path, capsys):
+    folder = tmp_path / "folder"
+    for label in ("calm", "angry"):
+        write(folder / label / "a.wav", tone(200.0 if label == "calm" else 400.0, 1.0))
+    code, _, err = run(["evaluate", "--corpus", f"folder={folder}", "--model", "logreg"], capsys)
+    assert code == 1 and "needs a speaker" in one_error_line(err)
+    assert "features" not in err.lower().split("error")[0]

@@ -153,3 +153,13 @@ def test_timeline_reports_bad_files_as_plain_predict_does(model, tmp_path, capsy
     assert messages[True] == messages[False] and len(messages[False]) == len(files)
     for words in ("no such file", "empty file", "NaN", "silent", "too short", "not a readable"):
         assert any(words in line for line in messages[True]), words
+
+
+def test_timeline_json_keeps_a_row_for_every_input(model, conversation, tmp_path, capsys):
+    missing = tmp_path / "missing.wav"
+    code, out, _ = run(
+        ["predict", "--model", model.path, "--timeline", "--json", missing, conversation], capsys
+    )
+    rows = json.loads(out)
+    assert code == 1 and [("error" in row) for row in rows] == [True, False]
+    assert "no such file" in rows[0]["error"] and rows[1]["segments"]

@@ -15,3 +15,17 @@ class CorpusError(VoxemoError):
 
 class ModelError(VoxemoError):
     """A model artifact is missing, malformed or incompatible."""
+
+
+def did_you_mean(given: str, choices) -> str:
+    """``"; did you mean X?"`` for the closest of ``choices`` to a mistyped ``given``, or "".
+
+    Examples
+    --------
+    >>> did_you_mean("logrg", ["logreg", "svm"])
+    '; did you mean logreg?'
+    """
+    import difflib
+
+    near = difflib.get_close_matches(str(given), [str(c) for c in choices], n=2, cutoff=0.6)
+    return f"; did you mean {' or '.join(near)}?" if near else ""

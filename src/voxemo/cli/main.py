@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from voxemo.errors import VoxemoError
+from voxemo.errors import VoxemoError, did_you_mean
 from voxemo.provenance import package_version
 
 DEFAULT_SEED = 42
@@ -27,7 +27,6 @@ class Parser(argparse.ArgumentParser):
 
 def _closest(message: str) -> str:
     """argparse's invalid-choice message with the nearest choices named first."""
-    import difflib
     import re
 
     found = re.match(r"(argument [^:]+): invalid choice: '([^']*)' \(choose from (.*)\)", message)
@@ -35,9 +34,7 @@ def _closest(message: str) -> str:
         return message
     where, given, listed = found.groups()
     choices = [choice.strip(" '") for choice in listed.split(",")]
-    near = difflib.get_close_matches(given, choices, n=3, cutoff=0.5)
-    hint = f"did you mean {' or '.join(near)}? " if near else ""
-    return f"{where}: unknown '{given}'; {hint}known: {', '.join(choices)}"
+    return f"{where}: unknown '{given}'{did_you_mean(given, choices)} (known: {', '.join(choices)})"
 
 
 def _positive(text: str) -> int:
@@ -156,7 +153,7 @@ def _add_folds(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE.json",
         help='--protocol folds: the test speakers of each fold per corpus, as {"CORPUS": '
-        '[[speakers of fold 1], [fold 2], ...]}; with several --corpus, each fold tests its '
+        "[[speakers of fold 1], [fold 2], ...]}; with several --corpus, each fold tests its "
         "corpus's speakers and trains on every other file of every corpus",
     )
 
@@ -251,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     ensemble.add_argument("inputs", nargs="+", metavar="MODEL_OR_EVAL.json")
     ensemble.add_argument("--weights", type=float, nargs="+", metavar="W", help="one per input")
     ensemble.add_argument("--out", type=Path, help="ensemble model folder to write")
+    ensemble.add_argument(
+        "--force", action="store_true", help="replace the model folder --out if it exists"
+    )
     ensemble.add_argument("--json", metavar="OUT.json", help="write the ensemble's evaluation")
     ensemble.add_argument(
         "--scores",
@@ -399,7 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
         "detail, one text spoken with every emotion, per-emotion spectra, pitch and loudness, "
         "and PCA/t-SNE maps coloured by emotion and by speaker.",
     )
-    _add_extraction(explore, features=False, repeat="look at several corpora together")
+    _add_extraction(
+        explore,
+        features=False,
+        repeat="look at several corpora together",
+        jobs="feature extraction",
+    )
     explore.add_argument("--out", required=True, metavar="DIR", help="folder for the figures")
     explore.add_argument(
         "--example",
@@ -450,8 +455,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compute features of every file (one decode per file, in parallel, cached "
         "by file content) and write them with the corpus fields to a Parquet file.",
     )
-    _add_extraction(features, repeat="tabulate several corpora together")
-    features.add_argument("--out", required=True, metavar="FILE.parquet")
+    _add_extraction(features, repeat="tabulate several corpora together", jobs="feature extraction")
+    features.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.parquet",
+        help="Parquet file to write: the corpus fields and one column per feature",
+    )
     features.set_defaults(handler="research:cmd_features")
     return parser
 

@@ -43,4 +43,8 @@ def output_folder(path: str | Path | None, flag: str, replace: bool | None = Non
         raise VoxemoError(f"{flag} {path}: is a file; give a folder")
     if path.exists() and replace is False:
         raise VoxemoError(f"{flag} {path}: already exists; add --force to replace it")
+    if path.exists() and replace and any(path.iterdir()) and not (path / "card.json").is_file():
+        raise VoxemoError(
+            f"{flag} {path}: is a folder but not a voxemo model; --force replaces only models"
+        )
     _parent_usable(path, flag)

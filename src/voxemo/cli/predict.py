@@ -132,17 +132,21 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
     if args.plot and len(paths) != 1:
         raise VoxemoError(f"--plot draws one recording; {len(paths)} were given")
     settings = TimelineSettings(window=args.window, hop=args.hop)
-    timelines, errors = [], [f.error for f in failures]
+    timelines, rows = [], []  # rows: every input in order, a timeline or an error
     for path in paths:
         try:
             with progress_bar(f"timeline {Path(path).name} (seconds)", _seconds(path)) as advance:
-                timelines.append(
-                    predict_timeline(model, path, settings, progress=advance, adapt=args.adapt)
+                timeline = predict_timeline(
+                    model, path, settings, progress=advance, adapt=args.adapt
                 )
+            timelines.append(timeline)
+            rows.append(timeline.to_dict())
         except AudioError as exc:
-            errors.append(str(exc))
+            rows.append({"path": path, "error": str(exc)})
+    rows += [failure.to_dict() for failure in failures]
+    errors = [row["error"] for row in rows if "error" in row]
     if args.json:
-        print_json([t.to_dict() for t in timelines])
+        print_json(rows)
     else:
         for timeline in timelines:
             _print_timeline(timeline)

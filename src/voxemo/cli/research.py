@@ -77,10 +77,14 @@ def load_feature_table(
     corpus = corpus or load_corpus(args.corpus)
     total = len(corpus.table)
     slow = [fs.name for fs in feature_sets if fs.name in SLOW_SETS]
-    if slow and not args.no_cache:
+    if slow:
         note(
-            f"{' and '.join(slow)} take tens of milliseconds per file to compute; files not in "
-            "the cache yet can take minutes, and later runs read them from it"
+            f"{' and '.join(slow)} features take tens of milliseconds per file: "
+            + (
+                "with --no-cache every run computes them again"
+                if args.no_cache
+                else "files not in the cache yet can take minutes, later runs read them from it"
+            )
         )
     what = f"features {spec}" + (f" ({condition} condition)" if condition else "")
     with progress_bar(what, total) as advance:
@@ -187,6 +191,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         note(f"protocol {args.protocol} ({PROTOCOLS[args.protocol]})")
     corpus, specs, dropped = _evaluation_corpus(args)
     features = feature_spec(args)
+    check_protocol(args, corpus)
     data = load_model_inputs(args, corpus)
     result = _evaluate(args, data, args.protocol, speaker_norm=args.speaker_norm)
     if args.protocol == "cross":
@@ -219,6 +224,14 @@ def _input_configs(model: str, features: str) -> list[dict]:
     if is_neural(model):
         return [NEURAL_KINDS[model].config.frontend.config()]
     return [fs.config() for fs in parse_feature_spec(features)]
+
+
+def check_protocol(args: argparse.Namespace, corpus: Corpus) -> None:
+    """Make the protocol's folds from the corpus table alone, so that a protocol the corpus
+    cannot have (no speakers, no folds of its corpora) fails before any feature is computed."""
+    from voxemo.evaluation import make_folds
+
+    make_folds(args.protocol, corpus.table, folds_of(args))
 
 
 def folds_of(args: argparse.Namespace) -> FoldsDefinition | None:
@@ -353,7 +366,7 @@ def print_evaluation(result: dict, title: str) -> None:
     matrix = Table(title="confusion matrix (rows: true, columns: predicted)", title_justify="left")
     matrix.add_column("")
     for label in result["labels"]:
-        matrix.add_column(label[:5], justify="right")
+        matrix.add_column(label, justify="right")
     for label, row in zip(result["labels"], result["confusion_matrix"], strict=True):
         matrix.add_row(label, *map(str, row))
     out.print(matrix)
@@ -379,7 +392,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     output_folder(args.out, "--out", replace=args.force)
     features = feature_spec(args)
-    data = load_model_inputs(args)
+    corpus = load_corpus(args.corpus)
+    if args.protocol:
+        check_protocol(args, corpus)
+    data = load_model_inputs(args, corpus)
     scores = {}
     if args.protocol:
         result = _evaluate(args, data, args.protocol)
@@ -389,8 +405,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         result = _earlier_evaluation(args.scores, args.model, features)
         _check_same_recipe(args, result["config"], Path(args.scores))
         scores[result["config"]["protocol"]] = _card_scores(result)
-    if args.force and Path(args.out).is_dir():
-        shutil.rmtree(args.out)  # replaced whole: no file of the old model stays behind
     note(f"fitting {args.model} on all {len(data.table)} files")
     labels = data.table["label"].astype(str).to_numpy()
     speakers = speaker_groups(data.table["speaker"])
@@ -427,6 +441,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             scores=scores,
             augmented=copies is not None,
         )
+        clear_for_replacement(args)
         path = save_model(fitted.model, card, args.out)
     note(f"saved model to {path}")
     return 0
@@ -462,6 +477,13 @@ def _earlier_evaluation(path: Path, model: str, features: str | None) -> dict:
             f"{features}; its scores would not describe this model"
         )
     return result
+
+
+def clear_for_replacement(args: argparse.Namespace) -> None:
+    """With --force, the old model folder goes just before the new one is written (after the
+    training, so a failed training keeps it), whole: no file of the old model stays."""
+    if args.force and Path(args.out).is_dir():
+        shutil.rmtree(args.out)
 
 
 def _check_same_recipe(args: argparse.Namespace, config: dict, path: Path) -> None:
@@ -519,7 +541,9 @@ def _train_network(
         seed=args.seed,
         scores=scores,
     )
-    return write_model(export_network(trained.net), trained.labels, card, args.out)
+    graph = export_network(trained.net)
+    clear_for_replacement(args)
+    return write_model(graph, trained.labels, card, args.out)
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
@@ -530,6 +554,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if not evaluations:
         if not args.out:
             raise VoxemoError("--out DIR is required to build an ensemble model from folders")
+        output_folder(args.out, "--out", replace=args.force)
         scores, temperature = {}, None
         if args.calibrate and not args.scores:
             raise VoxemoError("--calibrate fits on the ensemble's evaluation: give --scores")
@@ -549,6 +574,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
                 note(
                     f"temperature {temperature:.3f}: cross-validated calibration error {error:.3f}"
                 )
+        clear_for_replacement(args)
         path = save_ensemble(args.inputs, args.out, args.weights, scores, temperature)
         note(f"saved ensemble of {len(args.inputs)} models to {path}")
         return 0

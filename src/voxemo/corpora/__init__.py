@@ -12,7 +12,7 @@ from voxemo.corpora.csv_table import read_csv_corpus
 from voxemo.corpora.folder import read_folder
 from voxemo.corpora.ravdess import EMOBOX_FOLDS, parse_ravdess_name, read_ravdess
 from voxemo.corpora.table import Corpus
-from voxemo.errors import CorpusError
+from voxemo.errors import CorpusError, did_you_mean
 
 READERS: dict[str, Callable[[Path], Corpus]] = {
     "ravdess": read_ravdess,
@@ -46,7 +46,10 @@ def parse_corpus_spec(spec: str) -> tuple[str, Path]:
         raise CorpusError(f"corpus '{spec}': expected NAME=PATH, e.g. ravdess=/data/ravdess")
     if name not in READERS:
         known = ", ".join(sorted(READERS))
-        raise CorpusError(f"corpus '{spec}': unknown corpus '{name}' (known: {known})")
+        raise CorpusError(
+            f"corpus '{spec}': unknown corpus '{name}'{did_you_mean(name, READERS)} "
+            f"(known: {known})"
+        )
     return name, Path(path)
 
 

@@ -12,7 +12,7 @@ from importlib import import_module
 import numpy as np
 
 from voxemo.audio import Audio, resample
-from voxemo.errors import VoxemoError
+from voxemo.errors import VoxemoError, did_you_mean
 
 _REGISTRY: dict[str, Callable[[], FeatureSet]] = {}
 # The module that defines (and registers) each set: imported only when the set is used,
@@ -89,7 +89,7 @@ def available_feature_sets() -> list[str]:
 
 def _problem(part: str, family: str, argument: str) -> str | None:
     if family not in SET_MODULES:
-        return f"unknown feature set '{part}'"
+        return f"unknown feature set '{part}'{did_you_mean(family, SET_MODULES)}"
     if family in TAKES_ARGUMENT and not argument:
         return f"'{family}' needs an argument: {family}:<model id>"
     if family not in TAKES_ARGUMENT and argument:

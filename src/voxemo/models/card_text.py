@@ -47,6 +47,10 @@ def _use(card: dict, names: list[str]) -> list[str]:
     return lines
 
 
+def _folds(count: int) -> str:
+    return "1 fold" if count == 1 else f"{count} folds"
+
+
 def _scores(protocol: str, scores: dict) -> list[str]:
     if protocol == "seed":
         kind = "the study's random split: the same speakers are in training and test, so the "
@@ -54,7 +58,7 @@ def _scores(protocol: str, scores: dict) -> list[str]:
     else:
         kind = "speaker-independent: no test speaker was trained on"
     lines = [
-        f"Protocol `{protocol}` ({scores['folds']} folds, {kind}): accuracy "
+        f"Protocol `{protocol}` ({_folds(scores['folds'])}, {kind}): accuracy "
         f"{scores['accuracy']:.3f} ± {scores['accuracy_std']:.3f}, UAR "
         f"{scores['uar']:.3f} ± {scores['uar_std']:.3f}, macro-F1 {scores['macro_f1']:.3f}"
         + (
@@ -73,7 +77,7 @@ def _scores(protocol: str, scores: dict) -> list[str]:
     ]
     for corpus, own in scores.get("per_corpus", {}).items():
         lines += [
-            f"- Test speakers of {corpus} ({own['folds']} folds, scored over its "
+            f"- Test speakers of {corpus} ({_folds(own['folds'])}, scored over its "
             f"{len(own['labels'])} emotions): accuracy {own['accuracy']:.3f} ± "
             f"{own['accuracy_std']:.3f}, UAR {own['uar']:.3f} ± {own['uar_std']:.3f}."
         ]
@@ -167,7 +171,9 @@ def card_markdown(card: dict) -> str:
         f"- {training['n_files']} recordings of {training['n_speakers']} speakers from "
         f"{', '.join(names)}; seed {training['seed']}.",
         "- Files per emotion: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(training["label_counts"].items()))
+        + ", ".join(
+            f"{k} {training['label_counts'][k]}" for k in display_order(training["label_counts"])
+        )
         + ".",
         *(f"- License of the data: {text}." for text in licenses),
         "",

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from voxemo.errors import ModelError
+from voxemo.errors import ModelError, did_you_mean
 from voxemo.models.artifact import CARD_FILE
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
@@ -61,7 +61,8 @@ def resolve_model(spec: str | Path | None = None) -> Path:
             f"no bundled model in this installation ({BUNDLED_DIR / DEFAULT_MODEL}); "
             "train one with 'voxemo train' and pass it with --model"
         )
+    names = [entry.name for entry in list_models()]
     raise ModelError(
-        f"{spec}: no such model folder, and no user or bundled model of that name "
-        "(voxemo models lists them)"
+        f"{spec}: no such model folder, and no user or bundled model of that name"
+        f"{did_you_mean(name, names)} (voxemo models lists them)"
     )

@@ -19,6 +19,7 @@ import numpy as np
 
 from voxemo.audio import audio_from_array
 from voxemo.audio.decode import resample
+from voxemo.emotions import display_order
 from voxemo.errors import VoxemoError
 from voxemo.models import OnnxModel
 from voxemo.recognizer.adapt import VoiceAdapter
@@ -152,6 +153,7 @@ def _update(model, buffer, rate, target, voiced, time, adapter) -> LiveUpdate:
     row = audio_probabilities(model, [audio])[0]
     if adapter:
         row = adapter(row)
-    probabilities = {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)}
+    values = dict(zip(model.labels, (round(float(p), 4) for p in row), strict=True))
+    probabilities = {label: values[label] for label in display_order(model.labels)}
     best = int(np.argmax(row))
     return LiveUpdate(round(time, 2), model.labels[best], round(float(row[best]), 4), probabilities)

@@ -18,6 +18,7 @@ import numpy as np
 
 from voxemo.audio import audio_from_array
 from voxemo.audio.stream import stream_audio
+from voxemo.emotions import display_order
 from voxemo.errors import AudioError
 from voxemo.models import OnnxModel
 from voxemo.recognizer.adapt import VoiceAdapter
@@ -233,11 +234,17 @@ def predict_timeline(
             Window(
                 round(start, 3),
                 round(start + len(samples) / rate, 3),
-                {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)},
+                _ordered(model.labels, row),
             )
         )
     segments = smooth(windows, model.labels, settings)
     return Timeline(str(path), read[0] / rate, speech, windows, segments, adapt)
+
+
+def _ordered(labels: list[str], row) -> dict[str, float]:
+    """Probabilities by emotion, in the display order."""
+    values = dict(zip(labels, (round(float(p), 4) for p in row), strict=True))
+    return {label: values[label] for label in display_order(labels)}
 
 
 def write_segments_csv(timelines: list[Timeline], out: Path) -> None:

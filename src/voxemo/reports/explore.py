@@ -105,7 +105,7 @@ def explore_corpus(
         lambda: _example(chosen),
         "One recording in detail",
         f"{Path(chosen['path']).name} ({_describe(chosen)}): waveform, log-mel spectrogram, "
-        "20 MFCCs, chroma, and pitch (Praat) with RMS energy.",
+        "MFCCs 1-19, chroma, and pitch (Praat) with RMS energy.",
     )
     same_text, held = _same_text_rows(table, chosen, data.labels)
     if len(same_text) > 1:
@@ -200,24 +200,27 @@ def _neighbour_caption(inputs: np.ndarray, labels: pd.Series, speakers: pd.Serie
         return ""
     near = NearestNeighbors(n_neighbors=k + 1).fit(inputs).kneighbors(inputs)[1][:, 1:]
 
-    def share(values: np.ndarray) -> tuple[float, float]:
+    def share(values: np.ndarray) -> tuple[float, float, float]:
+        """Neighbours alike, what chance gives, and how much of the room above chance the
+        neighbours take (0: no grouping, 1: all neighbours alike)."""
         same = float(np.mean(values[near] == values[:, None]))
         _, counts = np.unique(values, return_counts=True)
         chance = float(np.sum((counts / counts.sum()) ** 2))
-        return same, chance
+        return same, chance, (same - chance) / (1 - chance) if chance < 1 else 0.0
 
-    emotion, emotion_chance = share(labels.to_numpy())
+    emotion, emotion_chance, emotion_above = share(labels.to_numpy())
     text = (
         f"Of each recording's {k} nearest neighbours in these features, "
         f"{emotion:.0%} have its emotion (chance {emotion_chance:.0%})"
     )
     if speakers is None:
         return text + "."
-    speaker, speaker_chance = share(speakers.to_numpy())
-    grouped = "speaker" if speaker / speaker_chance > emotion / emotion_chance else "emotion"
+    speaker, speaker_chance, speaker_above = share(speakers.to_numpy())
+    grouped = "speaker" if speaker_above > emotion_above else "emotion"
     return (
-        f"{text} and {speaker:.0%} its speaker (chance {speaker_chance:.0%}): relative to "
-        f"chance, the features group recordings by {grouped} more"
+        f"{text} and {speaker:.0%} its speaker (chance {speaker_chance:.0%}): of what lies "
+        f"above chance they take {emotion_above:.0%} for emotion and {speaker_above:.0%} for "
+        f"speaker, so the features group recordings by {grouped} more"
         + (
             ", which is why voxemo's headline numbers hold out whole speakers."
             if grouped == "speaker"
