@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     listen = sub.add_parser(
         "listen",
-        help="predict the emotion of live audio from the microphone",
+        help="predict the emotion of live audio: the microphone, or a file replayed",
         description="Listen to an input device and print the emotion of the last --window "
         "seconds every --hop seconds (or 'silence'). Stop with Ctrl+C. --file replays a "
         "recording as if it were live.",

@@ -128,7 +128,7 @@ def _summary(card: dict) -> dict:
 
 def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> int:
     if args.window <= 0 or not 0 < args.hop <= args.window:
-        raise VoxemoError("--window must be positive and --hop between 0 and --window")
+        check_window(args.window, args.hop)
     if args.plot and len(paths) != 1:
         raise VoxemoError(f"--plot draws one recording; {len(paths)} were given")
     settings = TimelineSettings(window=args.window, hop=args.hop)
@@ -162,6 +162,17 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
     for error in errors:
         error_line(error)
     return 1 if errors else 0
+
+
+def check_window(window: float, hop: float) -> None:
+    """One line naming which of --window and --hop is wrong, and both values."""
+    if window <= 0:
+        raise VoxemoError(f"--window {window}: must be more than 0 seconds")
+    if not 0 < hop <= window:
+        raise VoxemoError(
+            f"--hop {hop}: must be more than 0 and at most --window ({window} s); "
+            "give a smaller --hop with a short --window"
+        )
 
 
 def _seconds(path: str) -> int | None:
@@ -202,7 +213,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     from voxemo.recognizer.live import ArraySource, MicrophoneSource, listen
 
     if args.window <= 0 or not 0 < args.hop <= args.window:
-        raise VoxemoError("--window must be positive and --hop between 0 and --window")
+        check_window(args.window, args.hop)
     if args.fast and not args.file:
         raise VoxemoError("--fast goes with --file (a microphone runs in real time)")
     model = load_model(resolve_model(args.model))

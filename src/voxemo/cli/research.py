@@ -250,6 +250,9 @@ def _evaluate(
 
     folds = folds_of(args)
     n_folds = len(make_folds(protocol, data.table, folds))
+    defined = {"emobox": 6, "crema5": 5}.get(protocol)
+    if defined and n_folds < defined:
+        note(f"{protocol}: {n_folds} of its {defined} folds have test speakers in this corpus")
     common = {
         "model_kind": args.model,
         "protocol": protocol,
@@ -313,6 +316,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
     output_folder(args.out, "--out")
     corpus = load_corpus(args.corpus)
+    if args.example and str(Path(args.example).resolve()) not in set(corpus.table["path"]):
+        raise VoxemoError(
+            f"--example {args.example}: not a recording of the corpus read; give one of its files"
+        )
     with progress_bar(f"features {FEATURES}", len(corpus.table)) as advance:
         page, data = explore_corpus(
             corpus,

@@ -151,7 +151,8 @@ def download(
             archive.unlink()
             raise VoxemoError(
                 f"{archive}: checksum mismatch (MD5 {digest}, expected "
-                f"{spec.md5}); the file was deleted, run the command again"
+                f"{spec.md5}); the file was deleted: run the command again (without --url, "
+                "if a mirror served it)"
             )
     _extract(archive, to)
     archive.unlink()

@@ -53,8 +53,9 @@ def _folds(count: int) -> str:
 
 def _scores(protocol: str, scores: dict) -> list[str]:
     if protocol == "seed":
-        kind = "the study's random split: the same speakers are in training and test, so the "
-        kind += "score is inflated"
+        kind = "the study's random split: the same speakers are in training and test, and the "
+        kind += "score was measured with the speaker number as an extra input this model does "
+        kind += "not have, so it is inflated"
     else:
         kind = "speaker-independent: no test speaker was trained on"
     lines = [

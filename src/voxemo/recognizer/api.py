@@ -122,7 +122,7 @@ class Recognizer:
         for index, item in enumerate(audios):
             name = str(item) if isinstance(item, str | Path) else f"<array {index}>"
             try:
-                batch.append((name, self._audio(item, sample_rate)))
+                batch.append((name, self._audio(item, sample_rate, name)))
             except AudioError as exc:
                 batch.append((name, str(exc)))
             if len(batch) == batch_size:
@@ -144,9 +144,9 @@ class Recognizer:
             yield Outcome(name, EmotionResult(label, ordered, audio.duration), None)
 
     @staticmethod
-    def _audio(item: AudioInput, sample_rate: int | None) -> Audio:
+    def _audio(item: AudioInput, sample_rate: int | None, name: str) -> Audio:
         if isinstance(item, str | Path):
             return load_audio(item)
         if sample_rate is None:
-            raise AudioError("<array>: sample_rate is required when predicting from samples")
-        return audio_from_array(item, sample_rate)
+            raise AudioError(f"{name}: sample_rate is required when predicting from samples")
+        return audio_from_array(item, sample_rate, name)
