@@ -136,3 +136,24 @@ def test_cache_dir_follows_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("VOXEMO_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "voxemo"
+
+
+def test_a_damaged_cache_entry_is_recomputed_replaced_and_reported_once(
+    fake_ravdess, tmp_path, capsys
+):
+    from conftest import run
+    from voxemo.features import FeatureCache, default_cache_dir
+
+    out = tmp_path / "f.parquet"
+    args = ["features", "--corpus", f"ravdess={fake_ravdess}", "--features", "spectral"]
+    code, _, err = run([*args, "--out", out, "--jobs", "1"], capsys)
+    assert code == 0, err
+    entries = sorted((default_cache_dir() / "features").rglob("*.npy"))
+    for entry in entries[:3]:
+        entry.write_bytes(b"")  # a disk that filled up
+    code, _, err = run([*args, "--out", out, "--jobs", "1"], capsys)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if "damaged feature cache" in line]
+    assert len(warnings) == 1 and warnings[0].count("3 damaged") == 1
+    assert all(entry.stat().st_size > 0 for entry in entries[:3])
+    assert FeatureCache(default_cache_dir()).repaired == []

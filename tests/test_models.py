@@ -34,7 +34,7 @@ EXPORTABLE = [kind for kind, spec in MODEL_KINDS.items() if spec.exportable]
 
 @pytest.mark.parametrize("kind", EXPORTABLE)
 def test_saved_model_gives_the_fitted_models_probabilities(tmp_path, kind):
-    data = separable()
+    data = separable(n_features=180)  # the size of the seed set its card names
     fitted = fit(data, kind)
     folder = save_model(fitted.model, card_for(data, fitted, kind), tmp_path / "model")
     assert sorted(p.name for p in folder.iterdir()) == ["MODEL_CARD.md", "card.json", "model.onnx"]
@@ -55,10 +55,10 @@ def test_every_kind_learns_a_separable_problem(kind):
 
 
 def test_feature_selection_keeps_k_features_and_exports(tmp_path):
-    data = separable(n_features=20)
+    data = separable(n_features=180)
     fitted = fit(data, "logreg", select=5)
     assert fitted.model.named_steps["select"].get_support().sum() == 5
-    assert fit(data, "logreg", select=500).model.named_steps["select"].k == 20
+    assert fit(data, "logreg", select=500).model.named_steps["select"].k == 180
     folder = save_model(fitted.model, card_for(data, fitted, "logreg"), tmp_path / "m")
     np.testing.assert_allclose(
         load_model(folder).predict_proba(data.features),
@@ -110,3 +110,24 @@ def test_model_with_other_feature_settings_is_refused(tmp_path):
     folder = save_model(fitted.model, card, tmp_path / "model")
     with pytest.raises(ModelError, match="computed differently"):
         predict_files(load_model(folder), ["a.wav"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda card: card.update(labels=card["labels"][:1]), "lists 1 labels but the graph"),
+        (lambda card: card.update(n_features=card["n_features"] - 1), "features but the graph"),
+        (lambda card: card.update(features="seed+spectral"), "give 978 features"),
+    ],
+)
+def test_a_card_that_does_not_match_its_graph_is_refused_on_load(
+    fake_ravdess, tmp_path, edit, message
+):
+    from conftest import train_model
+
+    folder = train_model(fake_ravdess, tmp_path / "m", "seed")
+    card = json.loads((folder / "card.json").read_text())
+    edit(card)
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match=message):
+        load_model(folder)

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.table import Table
 
 from voxemo.audio import load_audio
-from voxemo.cli.console import error_line, note, out, print_json, progress_bar
+from voxemo.cli.console import error_line, note, out, print_json, progress_bar, warn
 from voxemo.cli.outputs import output_file
 from voxemo.emotions import display_order
 from voxemo.errors import AudioError, VoxemoError
@@ -25,6 +25,15 @@ def cache_from(args: argparse.Namespace) -> FeatureCache | None:
     return None if args.no_cache else FeatureCache(default_cache_dir())
 
 
+def report_repaired(cache: FeatureCache | None) -> None:
+    """One warning for the damaged cache entries that were recomputed, however many."""
+    if cache and cache.repaired:
+        warn(
+            f"{len(cache.repaired)} damaged feature cache entries were recomputed and replaced "
+            f"(first: {cache.repaired[0]})"
+        )
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     output_file(args.csv, "--csv")
     output_file(args.plot, "--plot")
@@ -35,9 +44,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.plot or args.adapt:
         raise VoxemoError("--plot and --adapt go with --timeline")
     with progress_bar("predicting", len(paths)) as advance:
-        predictions = predict_files(
-            model, paths, jobs=args.jobs, cache=cache_from(args), progress=advance
-        )
+        cache = cache_from(args)
+        predictions = predict_files(model, paths, jobs=args.jobs, cache=cache, progress=advance)
+    report_repaired(cache)
     predictions += failures
     if args.csv:
         write_predictions_csv(predictions, model.labels, args.csv)

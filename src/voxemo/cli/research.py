@@ -19,7 +19,7 @@ from voxemo.cli.console import (
     warn,
 )
 from voxemo.cli.outputs import output_file, output_folder
-from voxemo.cli.predict import cache_from
+from voxemo.cli.predict import cache_from, report_repaired
 from voxemo.corpora import (
     Corpus,
     combine_corpora,
@@ -87,15 +87,17 @@ def load_feature_table(
             )
         )
     what = f"features {spec}" + (f" ({condition} condition)" if condition else "")
+    cache = cache_from(args)
     with progress_bar(what, total) as advance:
         data = featurize_corpus(
             corpus,
             feature_sets,
             jobs=args.jobs,
-            cache=cache_from(args),
+            cache=cache,
             progress=advance,
             condition=condition,
         )
+    report_repaired(cache)
     report_problems("files failed and were left out", data.errors)
     note(f"{corpus.name}: {len(data.table)} of {total} files, {data.features.shape[1]} features")
     return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,18 +32,30 @@ def content_digest(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class FeatureCache:
+    """Feature rows on disk. An entry that cannot be read (cut short by a full disk or a
+    crash) counts as a miss: it is removed, recomputed and written again, and its path is
+    kept in ``repaired`` so the caller can say so once."""
+
     root: Path
+    repaired: list[Path] = field(default_factory=list, compare=False)
 
     def entry(self, feature_set: FeatureSet, digest: str) -> Path:
         folder = f"{feature_set.name}-{feature_set.key}"
         return self.root / "features" / folder / digest[:2] / f"{digest}.npy"
 
     def get(self, feature_set: FeatureSet, digest: str) -> np.ndarray | None:
+        path = self.entry(feature_set, digest)
         try:
-            values = np.load(self.entry(feature_set, digest), allow_pickle=False)
-        except (OSError, ValueError):
+            values = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
             return None
-        return values if values.shape == (len(feature_set.names()),) else None
+        except (OSError, ValueError, EOFError):
+            values = None
+        if values is not None and values.shape == (len(feature_set.names()),):
+            return values
+        self.repaired.append(path)
+        path.unlink(missing_ok=True)
+        return None
 
     def put(self, feature_set: FeatureSet, digest: str, values: np.ndarray) -> None:
         """Write atomically, so a crash or a parallel writer never leaves a torn entry."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voxemo.errors import ModelError
+from voxemo.errors import ModelError, VoxemoError
 from voxemo.features.logmel import LogMel
 from voxemo.models.card_text import card_markdown
 
@@ -173,4 +173,48 @@ def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
         )
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"{path / MODEL_FILE}: not a loadable ONNX model ({exc})") from None
+    check_card_matches_graph(path, card, session)
     return OnnxModel(path, card, session)
+
+
+def check_card_matches_graph(path: Path, card: dict, session) -> None:
+    """The card describes this graph: its labels, inputs and feature sizes agree, or loading
+    stops with a line naming the part that disagrees."""
+    where = path / CARD_FILE
+    labels = card.get("labels")
+    if not isinstance(labels, list) or not labels:
+        raise ModelError(f"{where}: the card lists no labels")
+    outputs = {output.name: output.shape for output in session.get_outputs()}
+    if "probabilities" not in outputs:
+        raise ModelError(f"{path / MODEL_FILE}: the graph has no 'probabilities' output")
+    width = outputs["probabilities"][-1]
+    if isinstance(width, int) and width != len(labels):
+        raise ModelError(
+            f"{where}: the card lists {len(labels)} labels but the graph outputs {width} "
+            "probabilities"
+        )
+    (graph_input, *_) = session.get_inputs()
+    if card.get("frontend"):
+        if graph_input.name != "waveform":
+            raise ModelError(
+                f"{where}: the card describes a network, but the graph's input is "
+                f"'{graph_input.name}', not 'waveform'"
+            )
+        return
+    size = card.get("n_features")
+    if not isinstance(size, int) or graph_input.shape[-1] not in (size, None, "None"):
+        raise ModelError(
+            f"{where}: the card says {size} features but the graph takes "
+            f"{graph_input.shape[-1]}"
+        )
+    from voxemo.features import parse_feature_spec
+
+    try:
+        total = sum(len(fs.names()) for fs in parse_feature_spec(str(card.get("features"))))
+    except VoxemoError as exc:
+        raise ModelError(f"{where}: {exc}") from None
+    if total != size:
+        raise ModelError(
+            f"{where}: its feature sets '{card.get('features')}' give {total} features, but "
+            f"the graph takes {size}"
+        )

@@ -106,4 +106,10 @@ def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
     members = [load_model(path / member, threads) for member in card.get("members", [])]
     if len(members) != len(card.get("weights", [])) or not members:
         raise ModelError(f"{path / CARD_FILE}: an ensemble card needs members and their weights")
+    labels = sorted({label for member in members for label in member.labels})
+    if sorted(card.get("labels") or []) != labels:
+        raise ModelError(
+            f"{path / CARD_FILE}: the card lists labels {card.get('labels')}, but its members "
+            f"predict {labels}"
+        )
     return EnsembleModel(path, card, members)
