@@ -46,7 +46,7 @@ from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.evaluation.ensemble import ensemble_evaluation
 from voxemo.evaluation.rescore import over_labels
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
-from voxemo.features.dataset import featurize_corpus, load_corpus_waves
+from voxemo.features.dataset import augmented_copies, featurize_corpus, load_corpus_waves
 from voxemo.models.neural import training_config
 
 SEED = 42
@@ -101,7 +101,7 @@ def member_inputs(name: str, corpus):
     cache = FeatureCache(default_cache_dir())
     sets = parse_feature_spec(features)
     data = featurize_corpus(corpus, sets, cache=cache)
-    return data, featurize_corpus(corpus, sets, cache=cache, condition="random")
+    return data, augmented_copies(data, sets, cache=cache)
 
 
 def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args) -> dict:

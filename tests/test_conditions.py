@@ -147,8 +147,23 @@ def test_augment_trains_on_a_degraded_copy_of_every_file(fake_ravdess, tmp_path,
     args = [*common, "--model", "logreg", "--no-tune", "--augment"]
     code, _, err = run(["evaluate", *args, "--protocol", "loso", "--json", out], capsys)
     assert code == 0, err
-    assert "random recording conditions" in err and json.loads(out.read_text())["config"]["augment"]
+    assert "augmented copies" in err and json.loads(out.read_text())["config"]["augment"]
     code, _, err = run(["train", *args, "--out", tmp_path / "model"], capsys)
     assert code == 0, err
     card = json.loads((tmp_path / "model" / "card.json").read_text())
     assert "random recording condition" in card["augmentation"]
+
+
+def test_augmented_copies_keep_every_row_and_fall_back_to_clean_features(fake_ravdess):
+    from voxemo.corpora import read_corpus
+    from voxemo.features import parse_feature_spec
+    from voxemo.features.dataset import augmented_copies, featurize_corpus
+
+    sets = parse_feature_spec("spectral")
+    clean = featurize_corpus(read_corpus(f"ravdess={fake_ravdess}"), sets, jobs=1)
+    silent = augmented_copies(clean, sets, condition="gain:-200", jobs=1)  # nothing left
+    assert len(silent.errors) == len(clean.table) and "silent" in silent.errors[0]
+    np.testing.assert_array_equal(silent.features, clean.features)
+    copies = augmented_copies(clean, sets, jobs=1)
+    assert copies.features.shape == clean.features.shape and not copies.errors
+    assert not np.allclose(copies.features, clean.features)

@@ -39,6 +39,7 @@ from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import (
     FeatureTable,
     WaveTable,
+    augmented_copies,
     featurize_corpus,
     load_corpus_waves,
     speaker_groups,
@@ -67,11 +68,8 @@ def load_corpus(specs: list[str]) -> Corpus:
     return combine_corpora(load_corpora(specs))
 
 
-def load_feature_table(
-    args: argparse.Namespace, corpus: Corpus | None = None, condition: str | None = None
-) -> FeatureTable:
-    """Read the corpora and compute (or fetch from cache) their features, with a progress bar;
-    with ``condition``, of the recordings heard under it."""
+def load_feature_table(args: argparse.Namespace, corpus: Corpus | None = None) -> FeatureTable:
+    """Read the corpora and compute (or fetch from cache) their features, with a progress bar."""
     spec = args.features or DEFAULT_FEATURES
     feature_sets = parse_feature_spec(spec)
     corpus = corpus or load_corpus(args.corpus)
@@ -86,37 +84,32 @@ def load_feature_table(
                 else "files not in the cache yet can take minutes, later runs read them from it"
             )
         )
-    what = f"features {spec}" + (f" ({condition} condition)" if condition else "")
     cache = cache_from(args)
-    with progress_bar(what, total) as advance:
-        data = featurize_corpus(
-            corpus,
-            feature_sets,
-            jobs=args.jobs,
-            cache=cache,
-            progress=advance,
-            condition=condition,
-        )
+    with progress_bar(f"features {spec}", total) as advance:
+        data = featurize_corpus(corpus, feature_sets, jobs=args.jobs, cache=cache, progress=advance)
     report_repaired(cache)
     report_problems("files failed and were left out", data.errors)
     note(f"{corpus.name}: {len(data.table)} of {total} files, {data.features.shape[1]} features")
     return data
 
 
-def augmented_copies(args: argparse.Namespace, data) -> FeatureTable | None:
+def copies_if_augmented(args: argparse.Namespace, data) -> FeatureTable | None:
     """With --augment, the features of every file of ``data`` under a random recording
     condition, row for row (a file the condition leaves unusable keeps its clean features)."""
     if not getattr(args, "augment", False) or is_neural(args.model):
         return None
-    corpus = Corpus("copies under random recording conditions", Path("."), data.table, data.labels)
-    copies = load_feature_table(args, corpus, condition="random")
-    if len(copies.table) == len(data.table):
-        return copies
-    features = data.features.copy()
-    position = {path: i for i, path in enumerate(data.table["path"])}
-    for path, row in zip(copies.table["path"], copies.features, strict=True):
-        features[position[path]] = row
-    return FeatureTable(data.table, features, data.names, data.labels, copies.errors)
+    spec = args.features or DEFAULT_FEATURES
+    cache = cache_from(args)
+    with progress_bar(f"features {spec} (random recording conditions)", len(data.table)) as step:
+        copies = augmented_copies(
+            data, parse_feature_spec(spec), jobs=args.jobs, cache=cache, progress=step
+        )
+    report_repaired(cache)
+    note(
+        f"augmented copies: {len(data.table)} files under random recording conditions"
+        + (f", {len(copies.errors)} kept clean (unusable degraded)" if copies.errors else "")
+    )
+    return copies
 
 
 def feature_spec(args: argparse.Namespace) -> str:
@@ -275,7 +268,7 @@ def _evaluate(
             tune=args.tune,
             select=args.select,
             on_fold=advance,
-            augment=augmented_copies(args, data),
+            augment=copies_if_augmented(args, data),
             **common,
         )
 
@@ -423,7 +416,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         path = _train_network(args, data, labels, speakers, scores, corpora, label_sets)
     else:
         inputs = data.features
-        copies = augmented_copies(args, data)
+        copies = copies_if_augmented(args, data)
         if copies is not None:
             inputs = np.vstack([inputs, copies.features])
             labels, corpora = np.concatenate([labels, labels]), np.concatenate([corpora, corpora])

@@ -60,6 +60,31 @@ def featurize_corpus(
     return FeatureTable(table, result.values[keep], result.names, labels, errors)
 
 
+def augmented_copies(
+    data: FeatureTable,
+    feature_sets: list[FeatureSet],
+    *,
+    condition: str = "random",
+    jobs: int | None = None,
+    cache: FeatureCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> FeatureTable:
+    """The features of every file of ``data`` heard under ``condition`` (by default one drawn
+    at random per file), row for row with ``data``: a file the condition leaves unusable (a
+    clip clipped or gained into silence, say) keeps its clean features, so no row is lost."""
+    result = extract_features(
+        data.table["path"].tolist(),
+        feature_sets,
+        jobs=jobs,
+        cache=cache,
+        progress=progress,
+        condition=condition,
+    )
+    features = np.where(result.ok[:, None], result.values, data.features)
+    errors = [result.errors[index] for index in sorted(result.errors)]
+    return FeatureTable(data.table, features, data.names, data.labels, errors)
+
+
 @dataclass
 class WaveTable:
     """Rows of ``table`` and decoded ``waves`` correspond: the inputs of neural models, which
