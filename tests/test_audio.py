@@ -108,3 +108,19 @@ def test_nan_or_inf_samples(tmp_path, bad):
     samples[100] = bad
     path = write(tmp_path / "bad.wav", samples, subtype="FLOAT")
     assert "NaN or infinite" in one_line_error(path)
+
+
+def test_a_small_file_holding_hours_is_refused_before_it_is_decoded(tmp_path, capsys):
+    import soundfile as sf
+
+    from conftest import one_error_line, run
+
+    path = tmp_path / "hours.flac"
+    block = np.zeros(8000 * 600, np.float32)  # ten minutes of silence at 8 kHz
+    with sf.SoundFile(path, "w", 8000, 1, format="FLAC") as out:
+        for _ in range(18):  # three hours, written in blocks
+            out.write(block)
+    assert path.stat().st_size < 5_000_000
+    code, _, err = run(["predict", path], capsys)
+    assert code == 1 and "10800 s of audio is longer than the 600 s" in one_error_line(err)
+    assert "--timeline" in err

@@ -64,3 +64,15 @@ def test_a_replayed_file_is_paced_like_live_audio(monkeypatch):
     clock["now"] = 0.0
     list(ArraySource(samples, 16000).blocks())
     assert clock["now"] == 0.0
+
+
+def test_a_long_recording_replays_streamed(model, tmp_path, capsys):
+    samples = np.concatenate([stream()] * 80)  # 80 x 8 s: longer than one decode may be
+    path = write(tmp_path / "long.wav", samples, 22050)
+    code, out, err = run(
+        ["listen", "--model", model.path, "--file", path, "--fast", "--seconds", "6", "--json"],
+        capsys,
+    )
+    assert code == 0, err
+    updates = [json.loads(line) for line in out.splitlines()]
+    assert updates and updates[-1]["time"] <= 6.01

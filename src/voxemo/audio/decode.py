@@ -17,6 +17,7 @@ import soxr
 from voxemo.errors import AudioError
 
 MIN_DURATION_S = 0.1
+MAX_DECODED_SECONDS = 600  # the longest recording decoded whole (a clip, not a call)
 SILENCE_PEAK = 1e-5  # -100 dBFS: below one step of 16-bit audio, i.e. digital silence
 
 
@@ -65,8 +66,19 @@ def _os_problem(path: Path, exc: OSError) -> str:
 
 
 def decode_audio(data: bytes, name: str | Path) -> Audio:
-    """Decode encoded bytes to validated mono audio at the file's own sample rate."""
+    """Decode encoded bytes to validated mono audio at the file's own sample rate.
+
+    The header is read first: a recording longer than :data:`MAX_DECODED_SECONDS` is refused
+    before any of it is decoded, so memory is bounded by that setting and not by the input (a
+    small file can hold hours of silence). Long recordings stream through ``--timeline``."""
     try:
+        info = sf.info(io.BytesIO(data))
+        if info.frames > MAX_DECODED_SECONDS * info.samplerate:
+            raise AudioError(
+                f"{name}: {info.frames / info.samplerate:.0f} s of audio is longer than the "
+                f"{MAX_DECODED_SECONDS} s one prediction decodes; use --timeline (or "
+                "predict_timeline) for long recordings, which streams them"
+            )
         samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
         raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None

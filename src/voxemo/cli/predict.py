@@ -7,7 +7,6 @@ from pathlib import Path
 
 from rich.table import Table
 
-from voxemo.audio import load_audio
 from voxemo.cli.console import error_line, note, out, print_json, progress_bar, warn
 from voxemo.cli.outputs import output_file
 from voxemo.emotions import display_order
@@ -136,8 +135,7 @@ def _summary(card: dict) -> dict:
 
 
 def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> int:
-    if args.window <= 0 or not 0 < args.hop <= args.window:
-        check_window(args.window, args.hop)
+    check_window(args.window, args.hop)
     if args.plot and len(paths) != 1:
         raise VoxemoError(f"--plot draws one recording; {len(paths)} were given")
     settings = TimelineSettings(window=args.window, hop=args.hop)
@@ -219,23 +217,19 @@ def _clock(seconds: float) -> str:
 def cmd_listen(args: argparse.Namespace) -> int:
     import json
 
-    from voxemo.recognizer.live import ArraySource, MicrophoneSource, listen
+    from voxemo.recognizer.live import FileSource, MicrophoneSource, listen
+    from voxemo.recognizer.predict import model_rate
 
-    if args.window <= 0 or not 0 < args.hop <= args.window:
-        check_window(args.window, args.hop)
+    check_window(args.window, args.hop)
     if args.fast and not args.file:
         raise VoxemoError("--fast goes with --file (a microphone runs in real time)")
     model = load_model(resolve_model(args.model))
     if args.file:
-        audio = load_audio(args.file)
-        samples = audio.samples[: int(args.seconds * audio.sample_rate)] if args.seconds else None
-        source = ArraySource(
-            audio.samples if samples is None else samples,
-            audio.sample_rate,
-            realtime=not args.fast,
+        source = FileSource(
+            str(args.file), model_rate(model), realtime=not args.fast, seconds=args.seconds
         )
         pace = "as fast as it can" if args.fast else "in real time"
-        note(f"replaying {args.file} ({audio.duration:.1f} s) {pace}")
+        note(f"replaying {args.file} ({source.duration:.1f} s) {pace}")
     else:
         device = int(args.device) if args.device and args.device.isdigit() else args.device
         source = MicrophoneSource(device=device, seconds=args.seconds)

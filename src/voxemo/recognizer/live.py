@@ -19,6 +19,7 @@ import numpy as np
 
 from voxemo.audio import audio_from_array
 from voxemo.audio.decode import resample
+from voxemo.audio.stream import stream_audio
 from voxemo.emotions import display_order
 from voxemo.errors import VoxemoError
 from voxemo.models import OnnxModel
@@ -53,6 +54,42 @@ class ArraySource:
                 due = began + start / self.sample_rate
                 time.sleep(max(0.0, due - time.monotonic()))
             yield np.asarray(self.samples[start : start + size], dtype=np.float32)
+
+
+@dataclass
+class FileSource:
+    """Replays a recording of any length, streamed from disk at ``sample_rate`` (only a block
+    is in memory at a time), in real time with ``realtime``; ``seconds`` stops it early."""
+
+    path: str
+    sample_rate: int
+    realtime: bool = False
+    seconds: float | None = None
+    block_seconds: float = 0.1
+
+    @property
+    def duration(self) -> float:
+        """Seconds that will be replayed (from the file's header)."""
+        import soundfile as sf
+
+        try:
+            length = float(sf.info(self.path).duration)
+        except (sf.LibsndfileError, RuntimeError, OSError):
+            return 0.0  # unreadable: stream_audio says why when the replay starts
+        return min(length, self.seconds) if self.seconds else length
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        limit = int(self.seconds * self.sample_rate) if self.seconds else None
+        began, heard = time.monotonic(), 0
+        for block in stream_audio(self.path, self.sample_rate, self.block_seconds):
+            if limit is not None:
+                block = block[: max(0, limit - heard)]
+                if not len(block):
+                    return
+            if self.realtime:
+                time.sleep(max(0.0, began + heard / self.sample_rate - time.monotonic()))
+            heard += len(block)
+            yield block
 
 
 class MicrophoneSource:
