@@ -126,7 +126,7 @@ def _summary(card: dict) -> dict:
             scores.setdefault(test, {k: own[k] for k in ("accuracy", "uar")})
     return {
         "kind": card.get("model", "?"),
-        "labels": card.get("labels", []),
+        "labels": display_order(card.get("labels", [])),
         "corpus": corpus_names(training),
         "files": training.get("n_files", 0),
         "scores": scores,
