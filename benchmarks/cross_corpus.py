@@ -40,10 +40,9 @@ from pathlib import Path
 from common import RESULTS, ROOT, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
-from voxemo.corpora.acted import CREMA5_FOLDS
-from voxemo.corpora.ravdess import EMOBOX_FOLDS
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.evaluation.ensemble import ensemble_evaluation
+from voxemo.evaluation.protocols import builtin_folds
 from voxemo.evaluation.rescore import over_labels
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import augmented_copies, featurize_corpus, load_corpus_waves
@@ -75,10 +74,7 @@ def crema_path(given: str | None) -> Path:
 def setup_corpus(setup: str, corpora: dict):
     """The table, protocol and folds of a setup; the training side's name for epochs."""
     if setup == "both":
-        folds = {
-            "ravdess": [[str(a) for a in fold] for fold in EMOBOX_FOLDS],
-            "crema-d": [[str(a) for a in fold] for fold in CREMA5_FOLDS],
-        }
+        folds = builtin_folds("emobox", "crema5")
         return combine_corpora([corpora["ravdess"], corpora["crema-d"]]), "folds", folds, "both"
     if "->" in setup:
         train, test = setup.split("->")

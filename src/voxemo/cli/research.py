@@ -30,8 +30,10 @@ from voxemo.corpora import (
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.evaluation.protocols import (
+    BUILTIN_PROTOCOLS,
     PROTOCOLS,
     FoldsDefinition,
+    builtin_folds,
     default_protocol,
     read_folds,
 )
@@ -186,9 +188,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         note(f"protocol {args.protocol} ({PROTOCOLS[args.protocol]})")
     corpus, specs, dropped = _evaluation_corpus(args)
     features = feature_spec(args)
-    check_protocol(args, corpus)
+    folds = check_protocol(args, corpus)
     data = load_model_inputs(args, corpus)
-    result = _evaluate(args, data, args.protocol, speaker_norm=args.speaker_norm)
+    result = _evaluate(args, data, args.protocol, folds, speaker_norm=args.speaker_norm)
     if args.protocol == "cross":
         result["dropped_labels"] = dropped
     result["config"] = evaluation_config(
@@ -204,7 +206,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         speaker_norm=args.speaker_norm,
         corpus_norm=args.corpus_norm,
         epochs=args.epochs,
-        folds=folds_of(args),
+        folds=folds,
         augment=args.augment,
     )
     print_evaluation(result, title=f"{args.model} on {features} features, {args.protocol}")
@@ -221,33 +223,31 @@ def _input_configs(model: str, features: str) -> list[dict]:
     return [fs.config() for fs in parse_feature_spec(features)]
 
 
-def check_protocol(args: argparse.Namespace, corpus: Corpus) -> None:
-    """Make the protocol's folds from the corpus table alone, so that a protocol the corpus
-    cannot have (no speakers, no folds of its corpora) fails before any feature is computed."""
+def check_protocol(args: argparse.Namespace, corpus: Corpus) -> FoldsDefinition | None:
+    """The folds file read (None without one), once the protocol's folds were made from the
+    corpus table alone: a protocol the corpus cannot have (no speakers, no folds of its
+    corpora) fails before any feature is computed."""
     from voxemo.evaluation import make_folds
 
-    make_folds(args.protocol, corpus.table, folds_of(args))
-
-
-def folds_of(args: argparse.Namespace) -> FoldsDefinition | None:
-    """The folds file of --protocol folds, read; None for the other protocols."""
-    path = getattr(args, "folds", None)
-    return read_folds(path) if path else None
+    folds = read_folds(args.folds) if args.folds else None
+    make_folds(args.protocol, corpus.table, folds)
+    return folds
 
 
 def _evaluate(
     args: argparse.Namespace,
     data: FeatureTable | WaveTable,
     protocol: str,
+    folds: FoldsDefinition | None,
     speaker_norm: bool = False,
 ) -> dict:
     from voxemo.evaluation import make_folds
 
-    folds = folds_of(args)
     n_folds = len(make_folds(protocol, data.table, folds))
-    defined = {"emobox": 6, "crema5": 5}.get(protocol)
-    if defined and n_folds < defined:
-        note(f"{protocol}: {n_folds} of its {defined} folds have test speakers in this corpus")
+    if protocol in BUILTIN_PROTOCOLS.values():
+        (defined,) = (len(lists) for lists in builtin_folds(protocol).values())
+        if n_folds < defined:
+            note(f"{protocol}: {n_folds} of its {defined} folds have test speakers in this corpus")
     common = {
         "model_kind": args.model,
         "protocol": protocol,
@@ -395,12 +395,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     output_folder(args.out, "--out", replace=args.force)
     features = feature_spec(args)
     corpus = load_corpus(args.corpus)
-    if args.protocol:
-        check_protocol(args, corpus)
+    folds = check_protocol(args, corpus) if args.protocol else None
     data = load_model_inputs(args, corpus)
     scores = {}
     if args.protocol:
-        result = _evaluate(args, data, args.protocol)
+        result = _evaluate(args, data, args.protocol, folds)
         print_evaluation(result, title=f"{args.model} on {features}, {args.protocol}")
         scores[args.protocol] = _card_scores(result)
     if args.scores:

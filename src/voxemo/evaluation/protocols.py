@@ -44,14 +44,17 @@ class Fold:
 BUILTIN_PROTOCOLS = {"ravdess": "emobox", "crema-d": "crema5"}
 
 
-def builtin_folds(protocol: str) -> FoldsDefinition:
-    """The test speakers of a built-in fold protocol (``emobox``, ``crema5``)."""
+def builtin_folds(*protocols: str) -> FoldsDefinition:
+    """The test speakers of built-in fold protocols (``emobox``, ``crema5``), per corpus."""
     from voxemo.corpora.acted import CREMA5_FOLDS
     from voxemo.corpora.ravdess import EMOBOX_FOLDS
 
-    table = {"emobox": ("ravdess", EMOBOX_FOLDS), "crema5": ("crema-d", CREMA5_FOLDS)}
-    corpus, folds = table[protocol]
-    return {corpus: [[_speaker_id(s) for s in fold] for fold in folds]}
+    lists = {"emobox": EMOBOX_FOLDS, "crema5": CREMA5_FOLDS}
+    corpora = {protocol: corpus for corpus, protocol in BUILTIN_PROTOCOLS.items()}
+    return {
+        corpora[protocol]: [[_speaker_id(s) for s in fold] for fold in lists[protocol]]
+        for protocol in protocols
+    }
 
 
 def default_protocol(corpora: list[str]) -> str:
@@ -93,7 +96,7 @@ def read_folds(path: str | Path) -> FoldsDefinition:
     )
     if not shape:
         raise VoxemoError(
-            f"{path}: expected {{\"CORPUS\": [[test speakers of fold 1], ...]}} with at least "
+            f'{path}: expected {{"CORPUS": [[test speakers of fold 1], ...]}} with at least '
             "one non-empty fold per corpus"
         )
     definition = {
@@ -160,16 +163,11 @@ def make_folds(
         raise CorpusError(
             f"protocol '{protocol}' needs a speaker for every file; this corpus has none"
         )
-    if protocol in ("emobox", "crema5"):
+    if protocol in BUILTIN_PROTOCOLS.values():
         return _speaker_folds(protocol, table, builtin_folds(protocol), strict=False)
     if protocol == "folds" and folds is None:
         present = set(table["corpus"].astype(str))
-        folds = {
-            name: lists
-            for corpus, protocol_name in BUILTIN_PROTOCOLS.items()
-            if corpus in present
-            for name, lists in builtin_folds(protocol_name).items()
-        }
+        folds = builtin_folds(*(BUILTIN_PROTOCOLS[c] for c in BUILTIN_PROTOCOLS if c in present))
         if not folds:
             raise VoxemoError(
                 f"--protocol folds: no built-in folds for {', '.join(sorted(present))}; "

@@ -147,7 +147,11 @@ def evaluate(
         )
     else:
         inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
-        tested = model_inputs(test_data, protocol, speaker_norm, corpus_norm)
+        tested = (
+            inputs
+            if test_data is data
+            else model_inputs(test_data, protocol, speaker_norm, corpus_norm)
+        )
         extra = (
             None if augment is None else model_inputs(augment, protocol, speaker_norm, corpus_norm)
         )
@@ -167,13 +171,17 @@ def evaluate(
             )
             for fold in fold_list
         )
+    corpus_labels = {
+        corpus: [label for label in labels if label in found]
+        for corpus, found in label_sets.items()
+    }
     fold_rows, predictions = [], []
     for fold, run in zip(fold_list, runs, strict=True):
         if differ(label_sets):
             row_sets = [label_sets[corpus] for corpus in corpora[fold.test]]
             run.probabilities = restrict_probabilities(run.probabilities, run.classes, row_sets)
             run.predicted = np.array(run.classes)[run.probabilities.argmax(axis=1)]
-        fold_labels = _fold_labels(labels, fold, label_sets)
+        fold_labels = corpus_labels.get(fold.corpus, labels)  # its test corpus's emotions
         fold_rows.append(
             {
                 "fold": fold.name,
@@ -210,18 +218,7 @@ def evaluate(
         if on_fold:
             on_fold()
     track = SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL
-    corpus_labels = {
-        corpus: [label for label in labels if label in found]
-        for corpus, found in label_sets.items()
-    }
     return summarize(fold_rows, predictions, labels, protocol, track, corpus_norm, corpus_labels)
-
-
-def _fold_labels(labels: list[str], fold: Fold, label_sets: LabelSets) -> list[str]:
-    """The emotions a fold is scored over: those of its test corpus."""
-    if fold.corpus is None or fold.corpus not in label_sets:
-        return labels
-    return [label for label in labels if label in label_sets[fold.corpus]]
 
 
 def pooled_scores(predictions: list[dict], labels: list[str]) -> dict:
