@@ -230,6 +230,49 @@ def recognizer_speed_table(record: dict) -> str:
     )
 
 
+def faults_table(record: dict) -> str:
+    """Peak memory and time of each command on each long or hostile input."""
+    lines = [
+        "| input | size on disk | command | exit | what it says | time (s) | peak memory (MB) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in record["rows"]:
+        message = row["message"].removeprefix("error: ").replace("|", "\\|")
+        cells = [
+            row["input"],
+            f"{row['file_mb']:.1f} MB",
+            f"`{row['command']}`",
+            str(row["exit"]),
+            message if len(message) <= 90 else message[:87] + "...",
+            f"{row['seconds']:.1f}",
+            f"{row['peak_mb']:.0f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(
+        [*lines, "", f"The speech-like file: {record['speech_source']}. " + _machine(record)]
+    )
+
+
+def fuzz_table(record: dict) -> str:
+    """What the fuzzing pass tried, per target, and what came of it."""
+    lines = [
+        "| target | inputs | a result | a clear error | internal error |",
+        "|---|---|---|---|---|",
+    ]
+    for target, counts in record["outcomes"].items():
+        total = sum(counts.values())
+        cells = [target, str(total), str(counts["result"]), str(counts["clear error"])]
+        lines.append("| " + " | ".join([*cells, str(counts["fault"])]) + " |")
+    return "\n".join(
+        [
+            *lines,
+            "",
+            f"{record['cases_per_target']} mutated inputs per target, seed {record['seed']}. "
+            + _machine(record),
+        ]
+    )
+
+
 def bundled_table(cards: dict[str, dict]) -> str:
     """The models inside the package, from their own cards."""
     lines = [
@@ -316,6 +359,8 @@ TABLES = {
     "anchors": anchors_table,
     "neural": lambda record: neural_table(record, top=8),
     "recognizer_speed": recognizer_speed_table,
+    "faults": faults_table,
+    "fuzz": fuzz_table,
     "bundled": bundled_table,
 }
 SOURCES = {

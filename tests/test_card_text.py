@@ -85,9 +85,7 @@ def test_a_leaky_protocol_is_named_as_such_and_an_ensemble_says_how_to_score_it(
     assert "voxemo ensemble --scores" in text and "Calibration was not measured" in text
 
 
-def test_a_card_names_its_corpus_and_digest_not_the_path_it_was_read_from(
-    fake_ravdess, tmp_path
-):
+def test_a_card_names_its_corpus_and_digest_not_the_path_it_was_read_from(fake_ravdess, tmp_path):
     import json
 
     from conftest import train_model

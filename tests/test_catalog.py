@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,19 @@ def test_a_user_model_is_found_by_name(fake_ravdess, tmp_path, monkeypatch, caps
     clip = next(fake_ravdess.rglob("*.wav"))
     code, out, err = run(["predict", "--model", "mine", clip], capsys)
     assert code == 0, err
+
+
+def test_a_model_name_wins_over_a_same_named_folder_unless_given_as_a_path(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOXEMO_MODELS_DIR", str(tmp_path / "models"))
+    (tmp_path / "default").mkdir()
+    (tmp_path / "mine").mkdir()
+    assert resolve_model("default") == BUNDLED_DIR / "default"
+    assert resolve_model("./default") == Path("./default")
+    assert resolve_model(Path("default")) == Path("default")
+    assert resolve_model("mine") == Path("mine")  # no model of that name: the folder
 
 
 def test_an_unknown_model_name_is_one_clear_error(tmp_path, monkeypatch, capsys):

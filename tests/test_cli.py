@@ -277,9 +277,7 @@ def test_long_work_reports_progress_lines_off_a_terminal(monkeypatch, capsys):
     assert len(lines) == 4 and lines[0] == "features spectral: 20 of 100 (10 s)"
 
 
-def test_force_replaces_only_a_model_folder_and_only_after_training(
-    fake_ravdess, tmp_path, capsys
-):
+def test_force_replaces_only_a_model_folder_and_only_after_training(fake_ravdess, tmp_path, capsys):
     project = tmp_path / "project"
     project.mkdir()
     (project / "notes.txt").write_text("keep me")
@@ -296,3 +294,27 @@ def test_a_protocol_the_corpus_cannot_have_fails_before_any_feature(tmp_path, ca
     code, _, err = run(["evaluate", "--corpus", f"folder={folder}", "--model", "logreg"], capsys)
     assert code == 1 and "needs a speaker" in one_error_line(err)
     assert "features" not in err.lower().split("error")[0]
+
+
+@pytest.mark.parametrize(
+    ("labels", "command", "message"),
+    [
+        (["sad", "sad", "sad"], "evaluate", "the corpus: a model needs files of at least two"),
+        (["sad", "angry"], "evaluate", "random 80/20 of protocol 'seed': a model needs"),
+        (["sad", "sad", "sad"], "train", "training data: a model needs files of at least two"),
+    ],
+)
+def test_data_of_one_emotion_is_refused_naming_what_lacks_a_second(
+    tmp_path, capsys, labels, command, message
+):
+    for index in range(len(labels)):
+        write(tmp_path / f"{index}.wav", tone(200.0 + 40 * index, 1.0))
+    table = pd.DataFrame(
+        {"path": [f"{i}.wav" for i in range(len(labels))], "label": labels, "speaker": "s1"}
+    )
+    table.to_csv(tmp_path / "list.csv", index=False)
+    args = [command, "--corpus", f"csv={tmp_path / 'list.csv'}", "--features", "spectral"]
+    args += ["--model", "logreg", "--no-tune"]
+    args += ["--out", tmp_path / "model"] if command == "train" else ["--protocol", "seed"]
+    code, _, err = run(args, capsys)
+    assert code == 1 and message in one_error_line(err)

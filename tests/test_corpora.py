@@ -103,6 +103,22 @@ def test_csv_reader_resolves_relative_paths_and_reports_missing(tmp_path):
     assert len(corpus.problems) == 1 and "gone.wav" in corpus.problems[0]
 
 
+def test_csv_paths_the_system_cannot_use_are_problems_of_their_line(tmp_path):
+    write(tmp_path / "a.wav", tone())
+    long_name = "a" * 300 + ".wav"
+    (tmp_path / "list.csv").write_bytes(
+        f"path,label\na.wav,sad\nb\x00.wav,sad\n{long_name},sad\n".encode()
+    )
+    corpus = read_csv_corpus(tmp_path / "list.csv")
+    assert len(corpus.table) == 1
+    assert [problem.split(": ", 1)[0] for problem in corpus.problems] == [
+        f"{tmp_path / 'list.csv'}:3",
+        f"{tmp_path / 'list.csv'}:4",
+    ]
+    assert all("not a usable path" in problem for problem in corpus.problems)
+    assert long_name not in corpus.problems[1]
+
+
 def test_csv_reader_requires_path_and_label(tmp_path):
     (tmp_path / "list.csv").write_text("file,emotion\na.wav,happy\n")
     with pytest.raises(CorpusError, match="missing column"):

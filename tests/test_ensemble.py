@@ -106,3 +106,33 @@ def test_temperature_scaling_fixes_underconfident_probabilities():
     assert temperature < 1 and error < calibration_error(predictions) / 3
     scaled = apply_temperature(np.array([[0.5, 0.25, 0.25]]), temperature)
     assert scaled.argmax() == 0 and scaled[0, 0] == pytest.approx(0.9, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("card_file", "edit", "message"),
+    [
+        ("card.json", {"weights": [1.0, "x"]}, "'weights' must be positive numbers"),
+        ("card.json", {"weights": [1.0]}, "'weights' must be a list of 2 weights"),
+        ("card.json", {"temperature": -1}, "'temperature' must be a positive number"),
+        ("card.json", {"members": ["../../elsewhere", "."]}, "is not a folder inside"),
+        ("card.json", {"members": [".", "members/1-crnn"]}, "member '.' is not a folder inside"),
+        ("card.json", {"members": ["/tmp", "members/1-crnn"]}, "member '/tmp' is not"),
+        ("members/1-crnn/card.json", {"labels": [1.5, "sad"]}, "'labels' must be a list of"),
+        ("members/1-crnn/card.json", {"frontend": {"sample_rate": 1e308}}, "frontend.sample_rate"),
+        ("members/2-logreg-spectral/card.json", {"sample_rates": "16k"}, "'sample_rates' must"),
+        ("members/2-logreg-spectral/card.json", {"feature_keys": None}, "'feature_keys' must"),
+    ],
+)
+def test_an_edited_card_field_is_refused_on_load_naming_it(tmp_path, card_file, edit, message):
+    import shutil
+
+    from voxemo.errors import ModelError
+    from voxemo.models.catalog import resolve_model
+
+    folder = tmp_path / "default"
+    shutil.copytree(resolve_model("default"), folder)
+    card = json.loads((folder / card_file).read_text())
+    (folder / card_file).write_text(json.dumps(card | edit))
+    with pytest.raises(ModelError, match=message) as error:
+        load_model(folder)
+    assert str(folder / card_file) in str(error.value)

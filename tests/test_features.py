@@ -157,3 +157,23 @@ def test_a_damaged_cache_entry_is_recomputed_replaced_and_reported_once(
     assert len(warnings) == 1 and warnings[0].count("3 damaged") == 1
     assert all(entry.stat().st_size > 0 for entry in entries[:3])
     assert FeatureCache(default_cache_dir()).repaired == []
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_file_holding_hours_is_an_error_row_read_from_its_header(
+    clips, tmp_path, monkeypatch, use_cache
+):
+    import soundfile as sf
+
+    from voxemo.audio import decode
+
+    bomb = tmp_path / "hours.flac"
+    with sf.SoundFile(bomb, "w", 8000, 1, format="FLAC") as out:
+        for _ in range(6):  # one hour of silence, written in blocks
+            out.write(np.zeros(8000 * 600, np.float32))
+    reads = []
+    monkeypatch.setattr(decode, "read_bytes", lambda path: reads.append(path) or b"")
+    cache = FeatureCache(tmp_path / "cache") if use_cache else None
+    result = extract_features([str(bomb)], parse_feature_spec("seed"), jobs=1, cache=cache)
+    assert "3600 s of audio is longer than the 600 s" in result.errors[0]
+    assert reads == []  # refused before the file was read whole

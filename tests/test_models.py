@@ -97,7 +97,8 @@ def test_loading_rejects_what_is_not_a_voxemo_model(tmp_path):
     (tmp_path / "m" / "card.json").write_text(json.dumps({"format": "pickle"}))
     with pytest.raises(ModelError, match="not a voxemo model card"):
         load_model(tmp_path / "m")
-    (tmp_path / "m" / "card.json").write_text(json.dumps({"format": "voxemo-model/1"}))
+    card = {"format": "voxemo-model/1", "labels": ["sad"], "frontend": {"sample_rate": 16000}}
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card))
     (tmp_path / "m" / "model.onnx").write_bytes(b"\x80\x04garbage")
     with pytest.raises(ModelError, match="not a loadable ONNX model"):
         load_model(tmp_path / "m")

@@ -54,6 +54,23 @@ def test_arrays_give_the_same_result_as_their_files(model_dir, clips):
         recognizer.predict(samples[:100], sample_rate=rate)
 
 
+@pytest.mark.parametrize("dtype", ["int16", "int32", "uint8", "float64"])
+def test_arrays_of_any_dtype_and_either_layout_give_the_files_result(model_dir, clips, dtype):
+    recognizer = Recognizer.load(model_dir)
+    samples, rate = sf.read(clips[0], dtype="float64")
+    if dtype == "float64":
+        encoded = samples
+    else:
+        info = np.iinfo(dtype)
+        half = (int(info.max) - int(info.min) + 1) / 2
+        encoded = np.round(samples * half + int(info.min) + half).astype(dtype)
+    expected = recognizer.predict(clips[0]).probabilities
+    for layout in (encoded, np.stack([encoded, encoded]), np.stack([encoded, encoded], axis=1)):
+        got = recognizer.predict(layout, sample_rate=rate).probabilities
+        tolerance = 0.05 if dtype == "uint8" else 1e-3  # 8 bits: the samples themselves move
+        assert got == pytest.approx(expected, abs=tolerance)
+
+
 def test_batches_and_threads_agree_with_single_calls(model_dir, clips):
     recognizer = Recognizer.load(model_dir)
     single = [recognizer.predict(path) for path in clips]

@@ -91,24 +91,30 @@ def test_evaluates_a_classic_model_on_ssl_features(tiny_encoder, fake_ravdess, c
     assert "accuracy" in out
 
 
-def test_an_encoder_that_cannot_be_downloaded_is_one_clear_error(fake_ravdess, capsys, tmp_path):
-    pytest.importorskip("transformers")
-    missing = tmp_path / "no-such-encoder"
-    code, _, err = run(
-        [
-            "evaluate",
-            "--corpus",
-            f"ravdess={fake_ravdess}",
-            "--features",
-            f"ssl:{missing}",
-            "--model",
-            "logreg",
-            "--protocol",
-            "loso",
-        ],
-        capsys,
-    )
-    assert code == 1 and "Hugging Face Hub" in one_error_line(err)
+@pytest.mark.parametrize(
+    ("encoder", "message"),
+    [
+        ("{tmp}/no-such-encoder", "no such encoder folder"),
+        ("nobody/no-such-encoder", "pin the encoder to a revision"),
+        ("nobody/no-such-encoder@0123456789abcdef", "Hugging Face Hub"),
+        ("{tmp}/pickled", "model.safetensors"),
+    ],
+)
+def test_an_encoder_that_cannot_be_used_is_one_clear_error(
+    fake_ravdess, capsys, tmp_path, monkeypatch, encoder, message
+):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    _tiny_wav2vec2(transformers, tmp_path / "pickled")
+    weights = transformers.Wav2Vec2Model.from_pretrained(tmp_path / "pickled").state_dict()
+    (tmp_path / "pickled" / "model.safetensors").unlink()  # the weights as a pickle only
+    torch.save(weights, tmp_path / "pickled" / "pytorch_model.bin")
+    features = f"ssl:{encoder.format(tmp=tmp_path)}"
+    args = ["evaluate", "--corpus", f"ravdess={fake_ravdess}", "--features", features]
+    code, _, err = run([*args, "--model", "logreg", "--protocol", "loso"], capsys)
+    assert code == 1 and message in one_error_line(err)
 
 
 def test_ssl_needs_a_model_id():

@@ -19,6 +19,7 @@ from voxemo.errors import AudioError
 MIN_DURATION_S = 0.1
 MAX_DECODED_SECONDS = 600  # the longest recording decoded whole (a clip, not a call)
 SILENCE_PEAK = 1e-5  # -100 dBFS: below one step of 16-bit audio, i.e. digital silence
+_DECODE_ERRORS = (sf.LibsndfileError, RuntimeError, ValueError, TypeError)
 
 
 @dataclass(frozen=True)
@@ -71,28 +72,101 @@ def decode_audio(data: bytes, name: str | Path) -> Audio:
     The header is read first: a recording longer than :data:`MAX_DECODED_SECONDS` is refused
     before any of it is decoded, so memory is bounded by that setting and not by the input (a
     small file can hold hours of silence). Long recordings stream through ``--timeline``."""
+    check_length(io.BytesIO(data), name)
     try:
-        info = sf.info(io.BytesIO(data))
-        if info.frames > MAX_DECODED_SECONDS * info.samplerate:
-            raise AudioError(
-                f"{name}: {info.frames / info.samplerate:.0f} s of audio is longer than the "
-                f"{MAX_DECODED_SECONDS} s one prediction decodes; use --timeline (or "
-                "predict_timeline) for long recordings, which streams them"
-            )
         samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
+    except _DECODE_ERRORS as exc:
         raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
-    return audio_from_array(samples, int(rate), name)
+    return _mono(samples, int(rate), name)
+
+
+def check_length(source, name: str | Path) -> None:
+    """Refuse, from its header alone, a recording longer than :data:`MAX_DECODED_SECONDS`.
+
+    ``source`` is a path or a binary file object; a header that cannot be read is an
+    :class:`AudioError` naming ``name``.
+
+    Examples
+    --------
+    >>> import io, numpy as np, soundfile as sf
+    >>> buffer = io.BytesIO()
+    >>> sf.write(buffer, np.zeros(8000, np.float32), 8000, format="WAV")
+    >>> check_length(io.BytesIO(buffer.getvalue()), "one-second.wav")  # short enough: no error
+    """
+    try:
+        info = sf.info(source)
+    except _DECODE_ERRORS as exc:
+        raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
+    if info.samplerate > 0 and info.frames > MAX_DECODED_SECONDS * info.samplerate:
+        raise AudioError(
+            f"{name}: {info.frames / info.samplerate:.0f} s of audio is longer than the "
+            f"{MAX_DECODED_SECONDS} s one prediction decodes; use --timeline (or "
+            "predict_timeline) for long recordings, which streams them"
+        )
+
+
+def read_audio_bytes(path: str | Path) -> bytes:
+    """The bytes of an audio file, read only once its header shows it is short enough to
+    decode whole (:func:`check_length`), so memory stays bounded for any input."""
+    path = Path(path)
+    check_readable(path)
+    check_length(path, path)
+    return read_bytes(path)
 
 
 def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "<array>") -> Audio:
-    """Validated mono audio from samples shaped (frames,) or (frames, channels)."""
+    """Validated mono audio from an array of samples of any integer or float dtype.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Shaped ``(frames,)``, ``(frames, channels)`` as soundfile reads or ``(channels,
+        frames)`` as librosa does: of two axes, the shorter holds the channels, which are
+        averaged. Integers are scaled to [-1, 1] by their type's full scale (int16 by 32768,
+        uint8 around 128); floats are taken as they are.
+    sample_rate : int
+        Samples per second, positive.
+    name : str or Path
+        What error messages call the input.
+
+    Returns
+    -------
+    Audio
+        Mono float32 samples at ``sample_rate``.
+
+    Raises
+    ------
+    AudioError
+        Not numeric, more than two axes, no samples, NaN or infinite samples, shorter than
+        :data:`MIN_DURATION_S`, or all silent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pcm = (np.sin(np.linspace(0, 400, 16000)) * 16384).astype(np.int16)
+    >>> audio = audio_from_array(np.stack([pcm, pcm]), 16000)  # (channels, frames), int16
+    >>> audio.duration, round(float(abs(audio.samples).max()), 2)
+    (1.0, 0.5)
+    """
     samples = np.asarray(samples)
-    if samples.ndim not in (1, 2) or not np.issubdtype(samples.dtype, np.number):
+    if samples.ndim not in (1, 2) or not (
+        np.issubdtype(samples.dtype, np.integer) or np.issubdtype(samples.dtype, np.floating)
+    ):
         raise AudioError(
-            f"{name}: expected numeric samples shaped (frames,) or "
-            f"(frames, channels), got {samples.dtype} {samples.shape}"
+            f"{name}: expected integer or float samples shaped (frames,), (frames, channels) "
+            f"or (channels, frames), got {samples.dtype} {samples.shape}"
         )
+    if np.issubdtype(samples.dtype, np.integer):
+        info = np.iinfo(samples.dtype)
+        half = (int(info.max) - int(info.min) + 1) / 2
+        samples = (samples.astype(np.float64) - (int(info.min) + half)) / half
+    if samples.ndim == 2 and samples.shape[0] < samples.shape[1]:
+        samples = samples.T  # librosa's (channels, frames)
+    return _mono(samples, sample_rate, name)
+
+
+def _mono(samples: np.ndarray, sample_rate: int, name: str | Path) -> Audio:
+    """Validated mono audio from float samples shaped (frames,) or (frames, channels)."""
     if sample_rate <= 0:
         raise AudioError(f"{name}: sample rate must be positive, got {sample_rate}")
     mono = samples.mean(axis=1) if samples.ndim == 2 else samples
@@ -103,7 +177,7 @@ def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "
 
 def load_audio(path: str | Path, sample_rate: int | None = None) -> Audio:
     """Read, decode, validate and optionally resample one file."""
-    audio = decode_audio(read_bytes(Path(path)), path)
+    audio = decode_audio(read_audio_bytes(path), path)
     return resample(audio, sample_rate) if sample_rate else audio
 
 

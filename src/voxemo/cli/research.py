@@ -34,6 +34,7 @@ from voxemo.evaluation.protocols import (
     PROTOCOLS,
     FoldsDefinition,
     builtin_folds,
+    check_learnable,
     default_protocol,
     read_folds,
 )
@@ -411,6 +412,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     speakers = speaker_groups(data.table["speaker"])
     corpora = data.table["corpus"].astype(str).to_numpy()
     label_sets = corpus_label_sets(corpora, labels)
+    check_learnable(labels, "training data")
     if neural:
         path = _train_network(args, data, labels, speakers, scores, corpora, label_sets)
     else:

@@ -64,6 +64,7 @@ CREMA_LEVELS = {"LO": "low", "MD": "medium", "HI": "high", "XX": "unspecified", 
 
 # Speaker-independent folds of CREMA-D actors (crema5): test actors of each of the 5 folds,
 # balanced by sex; every actor is tested exactly once.
+# fmt: off
 CREMA5_FOLDS: tuple[tuple[int, ...], ...] = (
     (
         1002, 1008, 1011, 1018, 1019, 1028, 1031, 1036, 1042, 1046, 1051, 1054, 1061, 1065, 1070,
@@ -86,6 +87,7 @@ CREMA5_FOLDS: tuple[tuple[int, ...], ...] = (
         1081, 1082, 1088,
     ),
 )
+# fmt: on
 
 
 def read_crema_d(root: str | Path) -> Corpus:

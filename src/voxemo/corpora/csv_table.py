@@ -27,10 +27,16 @@ def read_csv_corpus(csv_path: str | Path) -> Corpus:
     base = csv_path.resolve().parent
     rows, problems = [], []
     for line, record in enumerate(frame.to_dict("records"), start=2):
-        path = (base / record["path"]).resolve() if record["path"] else None
+        try:
+            path = (base / record["path"]).resolve() if record["path"] else None
+            is_file = path is not None and path.is_file()
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the system
+            reason = getattr(exc, "strerror", None) or exc
+            problems.append(f"{csv_path}:{line}: not a usable path ({reason})")
+            continue
         if path is None or not record["label"]:
             problems.append(f"{csv_path}:{line}: empty path or label")
-        elif not path.is_file():
+        elif not is_file:
             problems.append(f"{path}: listed in {csv_path.name} line {line} but does not exist")
         else:
             row = {key: (value or pd.NA) for key, value in record.items()}

@@ -171,9 +171,7 @@ def _opened(url: str, timeout: float, headers: dict[str, str] | None = None) -> 
         raise VoxemoError(f"{url}: download failed (HTTP {exc.code} {exc.reason})") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise VoxemoError(
-            f"{url}: download failed ({reason})"
-        ) from None
+        raise VoxemoError(f"{url}: download failed ({reason})") from None
 
 
 def _fetch(

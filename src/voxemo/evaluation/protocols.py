@@ -155,6 +155,35 @@ def make_folds(
         raise VoxemoError(f"protocol '{protocol}': unknown (known: {', '.join(PROTOCOLS)})")
     if protocol != "folds" and folds is not None:
         raise VoxemoError("--folds FILE goes with --protocol folds")
+    check_learnable(table["label"], "the corpus")
+    fold_list = _folds(protocol, table, folds)
+    for fold in fold_list:
+        check_learnable(table["label"].iloc[fold.train], f"{fold.name} of protocol '{protocol}'")
+    return fold_list
+
+
+def check_learnable(labels: pd.Series | np.ndarray, what: str) -> None:
+    """Refuse training data of fewer than two emotions: a model would have nothing to tell
+    apart. ``what`` names the data in the message.
+
+    Examples
+    --------
+    >>> check_learnable(np.array(["sad", "sad"]), "the corpus")
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.CorpusError: the corpus: a model needs files of at least two emotions to \
+learn from; it has 2 usable files, all 'sad'
+    """
+    present = sorted({str(label) for label in labels})
+    if len(present) < 2:
+        found = f"all '{present[0]}'" if present else "none"
+        raise CorpusError(
+            f"{what}: a model needs files of at least two emotions to learn from; it has "
+            f"{len(labels)} usable files, {found}"
+        )
+
+
+def _folds(protocol: str, table: pd.DataFrame, folds: FoldsDefinition | None) -> list[Fold]:
     if protocol == "seed":
         return [_seed_split(table)]
     if protocol == "cross":

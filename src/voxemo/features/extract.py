@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from voxemo.audio import Audio, audio_from_array, decode_audio
-from voxemo.audio.decode import read_bytes
-from voxemo.errors import AudioError
+from voxemo.audio.decode import check_readable, read_audio_bytes
+from voxemo.errors import AudioError, VoxemoError
 from voxemo.features.base import FeatureSet, compute_features
-from voxemo.features.cache import FeatureCache, content_digest
+from voxemo.features.cache import FeatureCache, content_digest, file_digest
 from voxemo.parallel import default_jobs, map_unordered
 
 ProgressCallback = Callable[[int], None]
@@ -108,7 +108,8 @@ def _lookup(
     if cache is None:
         return None
     try:
-        digest = condition_digest(content_digest(read_bytes(Path(path))), condition)
+        check_readable(Path(path))
+        digest = condition_digest(file_digest(path), condition)
     except AudioError as exc:
         return str(exc)
     parts = [cache.get(fs, digest) for fs in feature_sets]
@@ -117,7 +118,7 @@ def _lookup(
 
 def _compute(task: _Task) -> tuple[int, np.ndarray | None, str | None]:
     try:
-        data = read_bytes(Path(task.path))
+        data = read_audio_bytes(task.path)
         digest = condition_digest(content_digest(data), task.condition)
         audio = degraded(decode_audio(data, task.path), task.condition, digest, task.path)
         parts = []
@@ -131,6 +132,8 @@ def _compute(task: _Task) -> tuple[int, np.ndarray | None, str | None]:
         return task.index, np.concatenate(parts), None
     except AudioError as exc:
         return task.index, None, str(exc)
+    except VoxemoError:
+        raise  # the feature set itself is unusable (an encoder that cannot load): every file
     except Exception as exc:
         return (
             task.index,

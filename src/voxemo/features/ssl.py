@@ -1,8 +1,9 @@
 """``ssl:<model id>``: pooled hidden states of a self-supervised speech encoder.
 
 Any Hugging Face ``transformers`` speech encoder works (WavLM, wav2vec 2.0, HuBERT, or the
-encoder of Whisper): the model is downloaded from the Hub on first use (or read from a local
-folder given as the id), run on the recording at 16 kHz, and the hidden states of every
+encoder of Whisper): the model is downloaded from the Hub on first use at the revision the id
+pins (``ssl:ID@COMMIT``), or read from a local folder given as the id, its weights from
+safetensors only; it runs on the recording at 16 kHz, and the hidden states of every
 layer are pooled over time into their mean and standard deviation, so the classic models of
 the leaderboard can be trained on top. Needs ``voxemo[ssl]`` (transformers and torch).
 """
@@ -10,6 +11,7 @@ the leaderboard can be trained on top. Needs ``voxemo[ssl]`` (transformers and t
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from threading import Lock
 
 import numpy as np
@@ -28,17 +30,18 @@ class SelfSupervisedFeatures(FeatureSet):
     sample_rate = 16000
 
     def __init__(self, model_id: str) -> None:
-        self.model_id = model_id
+        self.model_id, self.revision = pinned_encoder(model_id)
         self.name = f"ssl:{model_id}"
 
     def params(self) -> dict:
-        return {"model": self.model_id, "pooling": "mean+std per layer"}
+        pinned = {"revision": self.revision} if self.revision else {}
+        return {"model": self.model_id, **pinned, "pooling": "mean+std per layer"}
 
     @cached_property
     def _config(self):
         transformers = _transformers(self.model_id)
         try:
-            return transformers.AutoConfig.from_pretrained(self.model_id)
+            return transformers.AutoConfig.from_pretrained(self.model_id, revision=self.revision)
         except (OSError, ValueError) as exc:
             raise _unavailable(self.model_id, exc) from None
 
@@ -46,8 +49,12 @@ class SelfSupervisedFeatures(FeatureSet):
     def _encoder(self):
         transformers = _transformers(self.model_id)
         try:
-            extractor = transformers.AutoFeatureExtractor.from_pretrained(self.model_id)
-            model = transformers.AutoModel.from_pretrained(self.model_id)
+            extractor = transformers.AutoFeatureExtractor.from_pretrained(
+                self.model_id, revision=self.revision
+            )
+            model = transformers.AutoModel.from_pretrained(
+                self.model_id, revision=self.revision, use_safetensors=True
+            )
         except (OSError, ValueError) as exc:
             raise _unavailable(self.model_id, exc) from None
         if getattr(model.config, "is_encoder_decoder", False):  # Whisper: the encoder alone
@@ -86,6 +93,43 @@ class SelfSupervisedFeatures(FeatureSet):
         return torch.cat(pooled).numpy().astype(np.float32)
 
 
+def pinned_encoder(spec: str) -> tuple[str, str | None]:
+    """The encoder's id and revision from ``ID@REVISION`` (a Hub encoder) or a local folder.
+
+    A Hub encoder must name its revision (a commit), so that the features it gives cannot
+    change under a trained model; a local folder is what it is and takes none. Weights load
+    from safetensors only, never from a pickle.
+
+    Examples
+    --------
+    >>> pinned_encoder("someone/encoder@0123abc")
+    ('someone/encoder', '0123abc')
+    >>> pinned_encoder("microsoft/wavlm-base-plus")
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.VoxemoError: ssl:microsoft/wavlm-base-plus: pin the encoder to a revision \
+(ssl:microsoft/wavlm-base-plus@COMMIT, the commit from its Hub page), so that its features \
+cannot change under a trained model; or give a local folder
+    """
+    model_id, revision = spec, None
+    if "@" in spec and not Path(spec).expanduser().exists():
+        model_id, revision = spec.rsplit("@", 1)
+    folder = Path(model_id).expanduser()
+    if model_id.startswith(("/", ".", "~")) or folder.is_dir():
+        if not folder.is_dir():
+            raise VoxemoError(f"ssl:{spec}: no such encoder folder")
+        if revision:
+            raise VoxemoError(f"ssl:{spec}: a local encoder folder takes no @revision")
+        return str(folder), None
+    if not revision:
+        raise VoxemoError(
+            f"ssl:{spec}: pin the encoder to a revision (ssl:{spec}@COMMIT, the commit from "
+            "its Hub page), so that its features cannot change under a trained model; or "
+            "give a local folder"
+        )
+    return model_id, revision
+
+
 def _transformers(model_id: str):
     try:
         import transformers
@@ -99,8 +143,14 @@ def _transformers(model_id: str):
 
 
 def _unavailable(model_id: str, exc: Exception) -> VoxemoError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if Path(model_id).is_dir():
+        return VoxemoError(
+            f"ssl:{model_id}: cannot load the encoder folder ({reason}); it needs the files "
+            "save_pretrained writes, with the weights as model.safetensors"
+        )
     return VoxemoError(
-        f"ssl:{model_id}: cannot load the encoder ({str(exc).splitlines()[0]}); it is "
-        "downloaded from the Hugging Face Hub on first use, which needs internet access "
-        "(or a local folder, or HF_HOME pointing at a cache that holds it)"
+        f"ssl:{model_id}: cannot load the encoder ({reason}); it is downloaded from the "
+        "Hugging Face Hub on first use, which needs internet access (or HF_HOME pointing at a "
+        "cache that holds it, or a local folder)"
     )

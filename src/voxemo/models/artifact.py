@@ -20,6 +20,7 @@ import numpy as np
 
 from voxemo.errors import ModelError, VoxemoError
 from voxemo.features.logmel import LogMel
+from voxemo.models.card_check import check_model_card
 from voxemo.models.card_text import card_markdown
 
 MODEL_FILE = "model.onnx"
@@ -162,6 +163,7 @@ def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
         from voxemo.models.ensemble import load_ensemble
 
         return load_ensemble(path, card, threads)
+    check_model_card(path / CARD_FILE, card)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     if threads:
@@ -181,9 +183,7 @@ def check_card_matches_graph(path: Path, card: dict, session) -> None:
     """The card describes this graph: its labels, inputs and feature sizes agree, or loading
     stops with a line naming the part that disagrees."""
     where = path / CARD_FILE
-    labels = card.get("labels")
-    if not isinstance(labels, list) or not labels:
-        raise ModelError(f"{where}: the card lists no labels")
+    labels = card["labels"]
     outputs = {output.name: output.shape for output in session.get_outputs()}
     if "probabilities" not in outputs:
         raise ModelError(f"{path / MODEL_FILE}: the graph has no 'probabilities' output")
@@ -204,8 +204,7 @@ def check_card_matches_graph(path: Path, card: dict, session) -> None:
     size = card.get("n_features")
     if not isinstance(size, int) or graph_input.shape[-1] not in (size, None, "None"):
         raise ModelError(
-            f"{where}: the card says {size} features but the graph takes "
-            f"{graph_input.shape[-1]}"
+            f"{where}: the card says {size} features but the graph takes {graph_input.shape[-1]}"
         )
     from voxemo.features import parse_feature_spec
 

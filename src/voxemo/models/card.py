@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from voxemo.features import FeatureSet
 from voxemo.features.dataset import FeatureTable, WaveTable
@@ -78,7 +77,7 @@ def corpus_record(table) -> list[dict]:
     import hashlib
     import os
 
-    from voxemo.features.cache import content_digest
+    from voxemo.features.cache import file_digest
 
     out = []
     for name, rows in table.groupby(table["corpus"].astype(str), sort=True):
@@ -88,7 +87,7 @@ def corpus_record(table) -> list[dict]:
         for path in paths:
             digest.update(os.path.relpath(path, root).encode())
             try:
-                digest.update(content_digest(Path(path).read_bytes()).encode())
+                digest.update(file_digest(path).encode())
             except OSError:  # moved since it was read: its name still counts
                 digest.update(b"unreadable")
         out.append(

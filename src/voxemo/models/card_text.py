@@ -201,8 +201,7 @@ def card_markdown(card: dict) -> str:
     ]
     if "ravdess" in names:
         lines += [
-            "- RAVDESS has 24 North American English speakers saying two sentences in one "
-            "studio.",
+            "- RAVDESS has 24 North American English speakers saying two sentences in one studio.",
         ]
     if "crema-d" in names:
         lines += [

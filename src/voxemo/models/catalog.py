@@ -2,7 +2,8 @@
 
 ``--model`` and ``Recognizer(...)`` accept a model folder's path or a name: a folder in the
 user's model directory (``$VOXEMO_MODELS_DIR``, else ``$XDG_DATA_HOME/voxemo/models``,
-else ``~/.local/share/voxemo/models``) or a bundled model. Without one, the bundled
+else ``~/.local/share/voxemo/models``) or a bundled model; a name wins over a folder of the
+same name in the working directory (``./NAME`` is that folder). Without one, the bundled
 ``default`` model is used.
 """
 
@@ -49,13 +50,26 @@ def list_models() -> list[ModelEntry]:
 
 
 def resolve_model(spec: str | Path | None = None) -> Path:
-    """The folder of a model given by path or name (None: the bundled default)."""
+    """The folder of a model given by path or name (None: the bundled default).
+
+    A name (no ``/``, not starting with ``.`` or ``~``) means the user's or the bundled model of
+    that name first, so a folder called ``default`` in the working directory does not shadow
+    the bundled ``default``; give it as a path (``./default``) to use it. A ``Path`` is
+    always a path.
+
+    Examples
+    --------
+    >>> resolve_model("fast").name
+    'fast'
+    """
     name = str(spec) if spec is not None else DEFAULT_MODEL
-    if spec is not None and Path(spec).exists():
-        return Path(spec)
-    for root in (user_models_dir(), BUNDLED_DIR):
-        if (root / name / CARD_FILE).is_file() and "/" not in name:
-            return root / name
+    as_path = isinstance(spec, Path) or "/" in name or os.sep in name or name[:1] in (".", "~")
+    if not as_path:
+        for root in (user_models_dir(), BUNDLED_DIR):
+            if (root / name / CARD_FILE).is_file():
+                return root / name
+    if spec is not None and Path(spec).expanduser().exists():
+        return Path(spec).expanduser()
     if spec is None:
         raise ModelError(
             f"no bundled model in this installation ({BUNDLED_DIR / DEFAULT_MODEL}); "

@@ -18,6 +18,7 @@ import numpy as np
 
 from voxemo.errors import ModelError
 from voxemo.models.artifact import CARD_FILE, CARD_FORMAT, CARD_TEXT_FILE, OnnxModel, load_model
+from voxemo.models.card_check import check_ensemble_card
 from voxemo.models.card_text import card_markdown
 from voxemo.probabilities import log_probabilities, softmax
 from voxemo.provenance import provenance
@@ -103,9 +104,7 @@ def _same_data(trainings: list[dict | None]) -> bool:
 
 
 def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
-    members = [load_model(path / member, threads) for member in card.get("members", [])]
-    if len(members) != len(card.get("weights", [])) or not members:
-        raise ModelError(f"{path / CARD_FILE}: an ensemble card needs members and their weights")
+    members = [load_model(folder, threads) for folder in check_ensemble_card(path, card)]
     labels = sorted({label for member in members for label in member.labels})
     if sorted(card.get("labels") or []) != labels:
         raise ModelError(

@@ -1,0 +1,107 @@
+"""Checks of the model-card fields that loading and predicting read.
+
+A card is JSON anyone can edit; each field prediction uses is checked for its type and range
+on load, so that a damaged or hand-edited card stops with one line naming the field instead
+of failing somewhere inside prediction.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from voxemo.errors import ModelError
+
+MIN_RATE, MAX_RATE = 1000, 192000
+
+
+def _fail(where: Path, field: str, expected: str, value) -> None:
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    raise ModelError(f"{where}: '{field}' must be {expected}, not {shown}")
+
+
+def _strings(where: Path, card: dict, field: str) -> list[str]:
+    value = card.get(field)
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        _fail(where, field, "a list of names", value)
+    if len(set(value)) != len(value):
+        _fail(where, field, "a list of distinct names", value)
+    return value
+
+
+def _positive_number(value) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def check_model_card(where: Path, card: dict) -> None:
+    """The fields a single model's prediction reads: labels, and its front end (a network) or
+    its feature sets, their keys and sample rates (a feature-vector model).
+
+    Examples
+    --------
+    >>> check_model_card(Path("card.json"), {"labels": ["angry", 3], "frontend": {}})
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.ModelError: card.json: 'labels' must be a list of names, not ['angry', 3]
+    """
+    _strings(where, card, "labels")
+    frontend = card.get("frontend")
+    if frontend is not None:
+        if not isinstance(frontend, dict):
+            _fail(where, "frontend", "an object", frontend)
+        rate = frontend.get("sample_rate")
+        if not isinstance(rate, int) or not MIN_RATE <= rate <= MAX_RATE:
+            _fail(where, "frontend.sample_rate", f"a rate in Hz ({MIN_RATE}-{MAX_RATE})", rate)
+        return
+    if not isinstance(card.get("features"), str):
+        _fail(where, "features", "feature sets joined with +", card.get("features"))
+    _strings(where, card, "feature_keys")
+    rates = card.get("sample_rates")
+    if (
+        not isinstance(rates, list)
+        or not rates
+        or not all(isinstance(rate, int) and MIN_RATE <= rate <= MAX_RATE for rate in rates)
+    ):
+        _fail(where, "sample_rates", f"a list of rates in Hz ({MIN_RATE}-{MAX_RATE})", rates)
+
+
+def check_ensemble_card(path: Path, card: dict) -> list[Path]:
+    """The member folders of an ensemble card, each inside the ensemble's folder, once its
+    members, weights, temperature and labels have been checked.
+
+    Examples
+    --------
+    >>> card = {"members": ["../other"], "weights": [1.0], "labels": ["sad"]}
+    >>> check_ensemble_card(Path("ens"), card)
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.ModelError: ens/card.json: member '../other' is not a folder inside ens
+    """
+    where = path / "card.json"
+    members = _strings(where, card, "members")
+    weights = card.get("weights")
+    if not isinstance(weights, list) or len(weights) != len(members):
+        _fail(where, "weights", f"a list of {len(members)} weights, one per member", weights)
+    if not all(_positive_number(weight) for weight in weights):
+        _fail(where, "weights", "positive numbers", weights)
+    temperature = card.get("temperature")
+    if temperature is not None and not _positive_number(temperature):
+        _fail(where, "temperature", "a positive number", temperature)
+    _strings(where, card, "labels")
+    root = path.resolve()
+    folders = []
+    for member in members:
+        folder = (path / member).resolve()
+        if Path(member).is_absolute() or folder == root or root not in folder.parents:
+            raise ModelError(f"{where}: member '{member}' is not a folder inside {path}")
+        folders.append(path / member)
+    return folders
