@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Set up voxemo in ./.venv: a Python 3.11+ virtual environment with the pinned dependencies
 # of constraints.txt and voxemo itself in editable mode. Safe to run again.
-#   scripts/setup.sh                 what predicting, evaluating and training classic models need
-#   scripts/setup.sh dev,train,ssl   and extras: dev (tests, linter), train (PyTorch: networks,
-#                                    recording conditions), ssl (Hugging Face encoders)
-# scripts/test.sh installs all three.
+#   scripts/setup.sh                 research,accurate: what predicting, evaluating and training
+#                                    classic models need
+#   scripts/setup.sh core            voxemo alone: predicting with the default and fast models
+#   scripts/setup.sh dev,all         extras, joined with commas: accurate (openSMILE, Praat),
+#                                    research (features, classic models, evaluation, reports),
+#                                    train (PyTorch: networks, recording conditions), ssl (Hugging
+#                                    Face encoders), live (microphone), all (every one of those),
+#                                    dev (tests, linter)
+# scripts/test.sh installs dev,all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -23,12 +28,14 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
 fi
-EXTRAS=${1:-}
+EXTRAS=${1:-research,accurate}
+[ "$EXTRAS" = core ] && EXTRAS=""
 for extra in ${EXTRAS//,/ }; do
   case $extra in
-    dev | train | ssl) ;;
+    accurate | research | train | ssl | live | all | dev) ;;
     *)
-      echo "usage: scripts/setup.sh [dev,train,ssl]  ('$extra' is not one of those extras)" >&2
+      echo "usage: scripts/setup.sh [core | EXTRA,EXTRA...]  ('$extra' is not one of the" \
+        "extras accurate, research, train, ssl, live, all, dev)" >&2
       exit 2
       ;;
   esac

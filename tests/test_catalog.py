@@ -25,9 +25,7 @@ def test_a_user_model_is_found_by_name(fake_ravdess, tmp_path, monkeypatch, caps
     assert code == 0, err
 
 
-def test_a_model_name_wins_over_a_same_named_folder_unless_given_as_a_path(
-    tmp_path, monkeypatch
-):
+def test_a_model_name_wins_over_a_same_named_folder_unless_given_as_a_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VOXEMO_MODELS_DIR", str(tmp_path / "models"))
     (tmp_path / "default").mkdir()

@@ -99,3 +99,17 @@ def test_egemaps_measures_loudness_and_pitch():
 
 def test_compare_has_its_6373_values():
     assert len(features_of("compare", harmonic(180.0))) == 6373
+
+
+def test_a_feature_set_whose_library_is_missing_names_the_extra(monkeypatch):
+    import sys
+
+    from voxemo.errors import VoxemoError
+    from voxemo.features import parse_feature_spec
+
+    monkeypatch.setitem(sys.modules, "opensmile", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "voxemo.features.opensmile_sets", raising=False)
+    with pytest.raises(
+        VoxemoError, match=r"feature set 'egemaps' needs opensmile.*voxemo\[accurate\]"
+    ):
+        parse_feature_spec("spectral+egemaps")

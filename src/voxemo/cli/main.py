@@ -477,6 +477,7 @@ def _handler(spec: str):
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from voxemo.cli.console import error_line
+    from voxemo.extras import missing_extra
 
     try:
         return _handler(args.handler)(args)
@@ -492,6 +493,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         error_line("interrupted")
         return 130
     except Exception as exc:
+        missing = isinstance(exc, ModuleNotFoundError) and missing_extra(
+            exc, f"voxemo {args.command}"
+        )
+        if missing:
+            error_line(str(missing))
+            return 1
         if os.environ.get("VOXEMO_DEBUG"):
             raise
         error_line(f"internal error: {type(exc).__name__}: {exc} (set VOXEMO_DEBUG=1 for details)")

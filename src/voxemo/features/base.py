@@ -13,6 +13,7 @@ import numpy as np
 
 from voxemo.audio import Audio, resample
 from voxemo.errors import VoxemoError, did_you_mean
+from voxemo.extras import missing_extra
 
 _REGISTRY: dict[str, Callable[[], FeatureSet]] = {}
 # The module that defines (and registers) each set: imported only when the set is used,
@@ -114,7 +115,10 @@ def parse_feature_spec(spec: str) -> list[FeatureSet]:
         known = ", ".join(available_feature_sets())
         raise VoxemoError(f"features '{spec}': {problem} (known: {known}; combine with +)")
     for family in families:
-        import_module(f"voxemo.features.{SET_MODULES[family]}")
+        try:
+            import_module(f"voxemo.features.{SET_MODULES[family]}")
+        except ModuleNotFoundError as exc:
+            raise missing_extra(exc, f"feature set '{family}'") or exc from None
     return [
         _REGISTRY[family](argument) if argument else _REGISTRY[family]()
         for family, argument in zip(families, arguments, strict=True)

@@ -25,6 +25,24 @@ def uses_opensmile(card: dict) -> bool:
     return any(name in str(spec).split("+") for spec in features for name in OPENSMILE_SETS)
 
 
+# The extra each feature-set family's libraries come in (see voxemo.extras).
+FAMILY_EXTRAS = {"egemaps": "accurate", "compare": "accurate", "prosody": "accurate",
+                 "seed": "research", "overview": "research", "ssl": "ssl"}  # fmt: skip
+
+
+def needed_extras(card: dict) -> list[str]:
+    """The extras a model's feature sets need to be computed (itself or its members).
+
+    Examples
+    --------
+    >>> needed_extras({"member_features": ["logmel", "spectral+prosody+egemaps"]})
+    ['accurate']
+    """
+    features = [card.get("features", ""), *card.get("member_features", [])]
+    families = {part.split(":")[0] for spec in features for part in str(spec).split("+")}
+    return sorted({FAMILY_EXTRAS[f] for f in families if f in FAMILY_EXTRAS})
+
+
 def _use(card: dict, names: list[str]) -> list[str]:
     """What the model may be used for, from its data's and its feature extractors' terms."""
     from voxemo.corpora.download import DATASETS
@@ -38,6 +56,10 @@ def _use(card: dict, names: list[str]) -> list[str]:
         )
     if uses_opensmile(card):
         lines.append(f"- It computes features with {OPENSMILE_TERMS}.")
+    extras = needed_extras(card)
+    if extras:
+        install = "pip install 'voxemo[" + ",".join(extras) + "]'"
+        lines.append(f"- Beyond the core install, it needs `{install}`.")
     if not noncommercial and not uses_opensmile(card):
         cited = "; ".join(DATASETS[n].citation for n in names if n in DATASETS)
         lines.append(
