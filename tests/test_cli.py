@@ -189,11 +189,21 @@ def test_train_records_an_earlier_evaluation_only_of_the_same_recipe(
     code, _, err = run(["train", *model, "--scores", scores, "--out", tmp_path / "a"], capsys)
     assert code == 0, err
     assert json.loads((tmp_path / "a" / "card.json").read_text())["scores"]["loso"]["folds"] == 4
-    for extra, why in ((["--seed", "7"], "seed 42 instead of 7"), (["--augment"], "no augmented")):
+    changes = (
+        (["--seed", "7"], "seed (42)"),
+        (["--augment"], "augment"),
+        (["--select", "20"], "feature selection"),
+        (["--features", "spectral"], "evaluates logreg on seed, not logreg on spectral"),
+        (["--model", "svm"], "not svm on seed"),
+    )
+    for extra, why in changes:
         code, _, err = run(
             ["train", *model, *extra, "--scores", scores, "--out", tmp_path / "b"], capsys
         )
         assert code == 1 and why in one_error_line(err)
+    tuned = [arg for arg in model if arg != "--no-tune"]
+    code, _, err = run(["train", *tuned, "--scores", scores, "--out", tmp_path / "c"], capsys)
+    assert code == 1 and "hyper-parameter search" in one_error_line(err)
 
 
 def test_a_typo_is_one_line_naming_the_closest_choice(capsys):

@@ -141,6 +141,37 @@ def test_unsafe_zip_members_are_refused(tmp_path, monkeypatch):
         server.close()
 
 
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [({"max_files": 2}, "more than the 2 files"), ({"max_bytes": 2_000_000}, "or 2.0 MB voxemo")],
+)
+def test_archives_beyond_the_limits_are_refused_before_anything_is_written(
+    tmp_path, limits, message
+):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for index in range(3):
+            bundle.writestr(f"{index}.bin", bytes(1_000_000))  # 3 MB of zeros, 9 kB zipped
+    with pytest.raises(VoxemoError, match=message):
+        downloads._extract(archive, tmp_path / "out", **limits)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_member_larger_than_its_header_says_is_refused(tmp_path):
+    import struct
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("big.bin", bytes(3_000_000))
+    data = bytearray(buffer.getvalue())
+    struct.pack_into("<I", data, data.rfind(b"PK\x01\x02") + 24, 1000)  # directory: 1000 bytes
+    struct.pack_into("<I", data, data.find(b"PK\x03\x04") + 22, 1000)  # local header too
+    (tmp_path / "liar.zip").write_bytes(bytes(data))
+    with pytest.raises(VoxemoError, match="not a usable zip archive"):
+        downloads._extract(tmp_path / "liar.zip", tmp_path / "out")
+    assert (tmp_path / "out" / "big.bin").stat().st_size <= 1000
+
+
 def test_unreachable_server_and_manual_corpora(tmp_path, capsys):
     with pytest.raises(VoxemoError, match="nothing was downloaded") as refused:
         downloads.download("ravdess", tmp_path / "r", url="http://127.0.0.1:9/none.zip", timeout=2)

@@ -136,3 +136,23 @@ def test_an_edited_card_field_is_refused_on_load_naming_it(tmp_path, card_file, 
     with pytest.raises(ModelError, match=message) as error:
         load_model(folder)
     assert str(folder / card_file) in str(error.value)
+
+
+def test_ensemble_scores_must_evaluate_the_same_members_and_weights(fake_ravdess, tmp_path, capsys):
+    folders, evaluations = [], []
+    for features in ("spectral", "seed"):
+        folders.append(train_model(fake_ravdess, tmp_path / features, features))
+        evaluations.append(tmp_path / f"{features}.json")
+        args = ["evaluate", "--corpus", f"ravdess={fake_ravdess}", "--features", features]
+        args += ["--model", "logreg", "--no-tune", "--protocol", "loso", "--jobs", "1"]
+        assert run([*args, "--json", evaluations[-1]], capsys)[0] == 0
+    scores = tmp_path / "ensemble.json"
+    assert run(["ensemble", *evaluations, "--json", scores], capsys)[0] == 0
+    code, _, err = run(["ensemble", *folders, "--scores", scores, "--out", tmp_path / "a"], capsys)
+    assert code == 0, err
+    assert load_model(tmp_path / "a").card["scores"]["loso"]["folds"] == 4
+    for order, weights in ((folders[::-1], []), (folders, ["--weights", "1", "2"])):
+        code, _, err = run(
+            ["ensemble", *order, *weights, "--scores", scores, "--out", tmp_path / "b"], capsys
+        )
+        assert code == 1 and "would not describe this ensemble" in one_error_line(err)

@@ -405,7 +405,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         scores[args.protocol] = _card_scores(result)
     if args.scores:
         result = _earlier_evaluation(args.scores, args.model, features)
-        _check_same_recipe(args, result["config"], Path(args.scores))
+        _check_same_recipe(args, data, result["config"], Path(args.scores))
         scores[result["config"]["protocol"]] = _card_scores(result)
     note(f"fitting {args.model} on all {len(data.table)} files")
     labels = data.table["label"].astype(str).to_numpy()
@@ -489,29 +489,80 @@ def clear_for_replacement(args: argparse.Namespace) -> None:
         shutil.rmtree(args.out)
 
 
-def _check_same_recipe(args: argparse.Namespace, config: dict, path: Path) -> None:
-    """An earlier evaluation describes this model only if it trained the same way."""
-    names = sorted(spec.removeprefix("train ").partition("=")[0].lower() for spec in args.corpus)
-    recorded = sorted(
+# What an evaluation must share with a model for its scores to describe that model.
+RECIPE_KEYS = (
+    "features",
+    "feature_sets",
+    "model",
+    "model_params",
+    "feature_selection",
+    "speaker_norm",
+    "corpus_norm",
+    "augment",
+)
+
+
+def _corpus_names(specs: list[str]) -> list[str]:
+    return sorted(
         spec.removeprefix("train ").partition("=")[0].lower()
-        for spec in config.get("corpus", [])
+        for spec in specs
         if not spec.startswith("test ")
     )
-    differences = []
-    if recorded and recorded != names:
-        differences.append(f"corpora {', '.join(recorded)} instead of {', '.join(names)}")
-    if config.get("seeds", {}).get("model", args.seed) != args.seed:
-        differences.append(f"seed {config['seeds']['model']} instead of {args.seed}")
-    if is_neural(args.model):
-        epochs = training_config(args.model, args.epochs).epochs
-        if config.get("model_params", {}).get("epochs", epochs) != epochs:
-            differences.append(f"{config['model_params']['epochs']} epochs instead of {epochs}")
-    elif "augment" in config and bool(config["augment"]) != bool(args.augment):
-        differences.append("augmented copies" if config["augment"] else "no augmented copies")
+
+
+def _check_same_recipe(args: argparse.Namespace, data, config: dict, path: Path) -> None:
+    """An earlier evaluation describes this model only if it trained the same way: the same
+    corpora, features (their settings and versions), kind and parameters, feature selection,
+    normalization, augmentation, hyper-parameter search and seed."""
+    features = feature_spec(args)
+    recipe = evaluation_config(
+        data,
+        corpus_specs=args.corpus,
+        features=features,
+        feature_configs=_input_configs(args.model, features),
+        model=args.model,
+        protocol=config.get("protocol", "loso"),
+        seed=args.seed,
+        tune=args.tune,
+        select=args.select,
+        epochs=args.epochs,
+        augment=args.augment,
+    )
+    differences = [
+        key.replace("_", " ")
+        for key in RECIPE_KEYS
+        if json.dumps(config.get(key), sort_keys=True, default=str)
+        != json.dumps(recipe[key], sort_keys=True, default=str)
+    ]
+    if _corpus_names(config.get("corpus", [])) != _corpus_names(args.corpus):
+        differences.insert(0, f"corpora ({', '.join(_corpus_names(config.get('corpus', [])))})")
+    if config.get("tuning", {}).get("search_space") != recipe["tuning"]["search_space"]:
+        differences.append("hyper-parameter search")
+    if config.get("seeds", {}).get("model") != args.seed:
+        differences.append(f"seed ({config.get('seeds', {}).get('model')})")
     if differences:
         raise VoxemoError(
-            f"{path}: that evaluation trained with {'; '.join(differences)}; its scores "
-            "would not describe this model"
+            f"{path}: that evaluation differs from this model in its {', '.join(differences)}; "
+            "its scores would not describe this model"
+        )
+
+
+def _check_same_members(args: argparse.Namespace, config: dict, path: Path) -> None:
+    """An ensemble's evaluation describes it only with the same members, in order, and
+    weights."""
+    from voxemo.models import load_model
+
+    members = []
+    for folder in args.inputs:
+        card = load_model(folder).card
+        members.append(f"{card['model']} on {card.get('features', 'its members')}")
+    weights = [float(w) for w in (args.weights or [1.0] * len(members))]
+    recorded = [float(w) for w in config.get("weights", [])]
+    if config.get("members") != members or recorded != weights:
+        raise VoxemoError(
+            f"{path}: evaluates the ensemble of {', '.join(config.get('members', []))} weighted "
+            f"{recorded}, not of {', '.join(members)} weighted {weights}; its scores would not "
+            "describe this ensemble"
         )
 
 
@@ -563,6 +614,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
             raise VoxemoError("--calibrate fits on the ensemble's evaluation: give --scores")
         if args.scores:
             result = _earlier_evaluation(args.scores, "ensemble", None)
+            _check_same_members(args, result["config"], Path(args.scores))
             scores[result["config"]["protocol"]] = _card_scores(result)
             if args.calibrate:
                 from voxemo.evaluation.calibration import calibrate

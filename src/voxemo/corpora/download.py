@@ -23,6 +23,8 @@ from voxemo.errors import VoxemoError
 
 CHUNK = 1 << 20
 DONE_MARKER = ".voxemo-download-complete"
+MAX_EXTRACTED_BYTES = 20 * 10**9  # every corpus voxemo fetches is far smaller once extracted
+MAX_EXTRACTED_FILES = 200_000
 ByteProgress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 
 
@@ -287,12 +289,31 @@ def _digest(path: Path, algorithm: str = "md5") -> str:
     return digest.hexdigest()
 
 
-def _extract(archive: Path, to: Path) -> None:
-    """Unzip, refusing members that would land outside ``to``."""
+def _size(count: int) -> str:
+    return f"{count / 1e9:.1f} GB" if count >= 1e9 else f"{count / 1e6:.1f} MB"
+
+
+def _extract(
+    archive: Path,
+    to: Path,
+    max_bytes: int = MAX_EXTRACTED_BYTES,
+    max_files: int = MAX_EXTRACTED_FILES,
+) -> None:
+    """Unzip, refusing members that would land outside ``to``, and archives that hold more
+    than ``max_files`` entries or ``max_bytes`` once extracted, from the archive's directory
+    before anything is written (zipfile stops each member at its declared size, and a
+    member that holds more fails its checksum)."""
     try:
         with zipfile.ZipFile(archive) as bundle:
+            members = bundle.infolist()
+            declared = sum(member.file_size for member in members)
+            if len(members) > max_files or declared > max_bytes:
+                raise VoxemoError(
+                    f"{archive}: holds {len(members)} files, {_size(declared)} extracted; more "
+                    f"than the {max_files} files or {_size(max_bytes)} voxemo extracts"
+                )
             root = to.resolve()
-            for member in bundle.infolist():
+            for member in members:
                 target = (root / member.filename).resolve()
                 if not target.is_relative_to(root):
                     raise VoxemoError(
@@ -304,5 +325,5 @@ def _extract(archive: Path, to: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with bundle.open(member) as source, target.open("wb") as out:
                     shutil.copyfileobj(source, out)
-    except zipfile.BadZipFile:
-        raise VoxemoError(f"{archive}: not a zip archive") from None
+    except zipfile.BadZipFile as exc:
+        raise VoxemoError(f"{archive}: not a usable zip archive ({exc})") from None
