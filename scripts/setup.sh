@@ -8,8 +8,8 @@
 #                                    research (features, classic models, evaluation, reports),
 #                                    train (PyTorch: networks, recording conditions), ssl (Hugging
 #                                    Face encoders), live (microphone), all (every one of those),
-#                                    dev (tests, linter)
-# scripts/test.sh installs dev,all.
+#                                    dev (tests, linter), docs (the documentation site)
+# scripts/test.sh installs dev,all,docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -32,10 +32,10 @@ EXTRAS=${1:-research,accurate}
 [ "$EXTRAS" = core ] && EXTRAS=""
 for extra in ${EXTRAS//,/ }; do
   case $extra in
-    accurate | research | train | ssl | live | all | dev) ;;
+    accurate | research | train | ssl | live | all | dev | docs) ;;
     *)
       echo "usage: scripts/setup.sh [core | EXTRA,EXTRA...]  ('$extra' is not one of the" \
-        "extras accurate, research, train, ssl, live, all, dev)" >&2
+        "extras accurate, research, train, ssl, live, all, dev, docs)" >&2
       exit 2
       ;;
   esac

@@ -43,15 +43,15 @@ def test_recognizer_matches_the_command_line_predictions(model_dir, clips):
 def test_arrays_give_the_same_result_as_their_files(model_dir, clips):
     recognizer = Recognizer.load(model_dir)
     samples, rate = sf.read(clips[0], dtype="float32")
-    from_array = recognizer.predict(samples, sample_rate=rate)
+    from_array = recognizer.predict(samples, sr=rate)
     from_file = recognizer.predict(clips[0])
     assert from_array == from_file
     stereo = np.stack([samples, samples], axis=1)
-    assert recognizer.predict(stereo, sample_rate=rate).label == from_file.label
-    with pytest.raises(AudioError, match="sample_rate is required"):
+    assert recognizer.predict(stereo, sr=rate).label == from_file.label
+    with pytest.raises(AudioError, match=r"sr \(the sample rate\) is required"):
         recognizer.predict(samples)
     with pytest.raises(AudioError, match="too short"):
-        recognizer.predict(samples[:100], sample_rate=rate)
+        recognizer.predict(samples[:100], sr=rate)
 
 
 @pytest.mark.parametrize("dtype", ["int16", "int32", "uint8", "float64"])
@@ -66,7 +66,7 @@ def test_arrays_of_any_dtype_and_either_layout_give_the_files_result(model_dir, 
         encoded = np.round(samples * half + int(info.min) + half).astype(dtype)
     expected = recognizer.predict(clips[0]).probabilities
     for layout in (encoded, np.stack([encoded, encoded]), np.stack([encoded, encoded], axis=1)):
-        got = recognizer.predict(layout, sample_rate=rate).probabilities
+        got = recognizer.predict(layout, sr=rate).probabilities
         tolerance = 0.05 if dtype == "uint8" else 1e-3  # 8 bits: the samples themselves move
         assert got == pytest.approx(expected, abs=tolerance)
 
@@ -93,7 +93,7 @@ def test_predict_each_keeps_going_past_bad_inputs_in_bounded_batches(model_dir, 
             pulled.append(item)
             yield item
 
-    outcomes = recognizer.predict_each(inputs(), sample_rate=16000, batch_size=2)
+    outcomes = recognizer.predict_each(inputs(), sr=16000, batch_size=2)
     first = next(outcomes)
     assert len(pulled) == 2  # one batch decoded, not all of them
     rest = list(outcomes)

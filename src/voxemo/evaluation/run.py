@@ -83,22 +83,69 @@ def evaluate(
     test_data: FeatureTable | WaveTable | None = None,
     augment: FeatureTable | None = None,
 ) -> dict:
-    """Fit and score one model per fold; returns the evaluation dictionary (JSON-ready).
+    """Fit and score one model per fold of a protocol: the evaluation, JSON-ready.
 
-    With ``tune``, each fold's hyper-parameters are chosen by grouped cross-validation over
-    that fold's training speakers only. ``corpus_norm`` z-scores features per corpus (with
-    the test corpus's own, unlabelled statistics): an option for multi- and cross-corpus runs.
-    Neural kinds take a :class:`WaveTable`, train fold after fold (each using all cores),
-    and keep a resumable checkpoint per fold in ``checkpoints``. ``folds`` holds the test
-    speakers of ``protocol="folds"`` (see :func:`~voxemo.evaluation.protocols.read_folds`).
+    Every choice a fold makes (hyper-parameters, feature selection, normalization, epochs)
+    is made on that fold's training speakers only; test speakers are only ever predicted.
 
+    Parameters
+    ----------
+    data : FeatureTable or WaveTable
+        Features of a corpus (:func:`voxemo.features.dataset.featurize_corpus`), or its
+        waveforms for a network (:func:`voxemo.features.dataset.load_corpus_waves`).
+    model_kind : str
+        A registered kind (``logreg``, ``svm``, ``lightgbm``, ... or ``cnn``, ``crnn``).
+    protocol : str
+        ``emobox``, ``crema5``, ``folds``, ``loso``, ``cross`` or ``seed`` (see
+        :data:`voxemo.evaluation.PROTOCOLS`).
+    seed : int
+        Seeds the model (and the study's split).
+    jobs : int
+        Folds fitted in parallel (feature-vector models).
+    tune : bool
+        Choose each fold's hyper-parameters by grouped cross-validation over that fold's
+        training speakers; else the kind's defaults.
+    select : int or None
+        Keep the ``select`` features scoring best on each fold's training side.
+    speaker_norm, corpus_norm : bool
+        Z-score features per speaker (the speaker-adapted track), or per corpus with the
+        test corpus's own, unlabelled statistics (for multi- and cross-corpus runs).
+    on_fold : callable or None
+        Called after each fold.
+    checkpoints : Path or None
+        Networks: a folder for a resumable checkpoint per fold and epoch.
+    epochs : int or None
+        Networks: epochs to train (None: the kind's default).
+    on_epoch : callable or None
+        Networks: called with each epoch's log.
+    folds : dict or None
+        The test speakers of ``protocol="folds"``, per corpus
+        (:func:`voxemo.evaluation.protocols.read_folds`).
+    test_data : FeatureTable or WaveTable or None
+        The same files as ``data`` (e.g. heard under a recording condition): what each
+        fold's model is tested on instead of ``data``.
+    augment : FeatureTable or None
+        Feature-vector models: the same files' features under a random recording condition
+        (``featurize_corpus(..., condition="random")``); a degraded copy of every training
+        file joins each fold's training side; test files stay as they are.
+
+    Returns
+    -------
+    dict
+        Pooled ``accuracy``, ``uar``, ``macro_f1`` (with their spread over folds), the
+        per-fold scores and choices, the confusion matrix, every test prediction, the
+        ``track`` and, with several corpora, ``per_corpus`` scores.
+
+    Raises
+    ------
+    VoxemoError
+        An unknown protocol or kind, data of fewer than two emotions on a fold's training
+        side, or options that do not go together.
+
+    Notes
+    -----
     With several corpora, classes are balanced across corpora, each training file is learnt
-    among its own corpus's emotions only, and each test file is scored among them; the
-    result adds ``per_corpus`` scores. ``test_data`` (the same files, e.g. heard under a
-    recording condition) is what each fold's model is tested on, instead of ``data``.
-    ``augment`` (feature-vector models: the same files' features under a random recording
-    condition, ``featurize_corpus(..., condition="random")``) adds a degraded copy of every
-    training file to each fold's training side; test files stay as they are.
+    among its own corpus's emotions only, and each test file is scored among them.
 
     Examples
     --------

@@ -44,7 +44,45 @@ def featurize_corpus(
     progress: ProgressCallback | None = None,
     condition: str | None = None,
 ) -> FeatureTable:
-    """The corpus's features (of its recordings heard under ``condition``, if given)."""
+    """The features of every recording of a corpus, one decode per file, cached.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        From :func:`voxemo.corpora.read_corpus`.
+    feature_sets : list of FeatureSet
+        From :func:`voxemo.features.parse_feature_spec`, e.g. ``"spectral+prosody"``.
+    jobs : int or None
+        Worker processes (None: every core).
+    cache : FeatureCache or None
+        Where features are kept by file content (None: computed every time).
+    progress : callable or None
+        Called with the number of files done since the last call.
+    condition : str or None
+        Compute the features of each recording as heard under a recording condition
+        (``"telephone"``, ``"opus:16"``, ``"random"``, ...; see
+        :mod:`voxemo.audio.conditions`).
+
+    Returns
+    -------
+    FeatureTable
+        The rows of the recordings that could be used, their features (one column per
+        name), the labels, and one error line per file left out.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, soundfile as sf
+    >>> from pathlib import Path
+    >>> from voxemo.corpora import read_corpus
+    >>> from voxemo.features import parse_feature_spec
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for label in ("calm", "angry"):
+    ...     (root / label).mkdir()
+    ...     sf.write(root / label / "take1.wav", 0.3 * np.sin(np.arange(16000) / 5), 16000)
+    >>> data = featurize_corpus(read_corpus(f"folder={root}"), parse_feature_spec("spectral"))
+    >>> data.features.shape, data.errors
+    ((2, 798), [])
+    """
     result = extract_features(
         corpus.table["path"].tolist(),
         feature_sets,

@@ -47,9 +47,37 @@ class OpenSmileFeatures(FeatureSet):
 
 @register("egemaps")
 class EgemapsFeatures(OpenSmileFeatures):
+    """``egemaps``: openSMILE's eGeMAPSv02 functionals (needs ``voxemo[accurate]``;
+    openSMILE's licence forbids commercial use).
+
+    Examples
+    --------
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> (features,) = parse_feature_spec("egemaps")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape
+    (88,)
+    >>> features.names()[:2]
+    ['egemaps_F0semitoneFrom27.5Hz_sma3nz_amean', 'egemaps_F0semitoneFrom27.5Hz_sma3nz_stddevNorm']
+    """
+
     smile_set = "eGeMAPSv02"
 
 
 @register("compare")
 class CompareFeatures(OpenSmileFeatures):
+    """``compare``: openSMILE's ComParE_2016 functionals (needs ``voxemo[accurate]``;
+    openSMILE's licence forbids commercial use).
+
+    Examples
+    --------
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> (features,) = parse_feature_spec("compare")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape
+    (6373,)
+    >>> features.names()[:2]
+    ['compare_audspec_lengthL1norm_sma_range', 'compare_audspec_lengthL1norm_sma_maxPos']
+    """
+
     smile_set = "ComParE_2016"

@@ -19,6 +19,19 @@ SILENCE_DB = 40.0  # frames this far below the loudest frame count as silence
 
 @register("overview")
 class OverviewFeatures(FeatureSet):
+    """``overview``: duration, share of silence and level of a recording.
+
+    Examples
+    --------
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> (features,) = parse_feature_spec("overview")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape
+    (4,)
+    >>> features.names()[:2]
+    ['overview_duration_s', 'overview_silence_ratio']
+    """
+
     version = 1
     sample_rate = 16000
 

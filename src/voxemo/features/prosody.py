@@ -60,6 +60,19 @@ def _finite(value: float) -> float:
 
 @register("prosody")
 class ProsodyFeatures(FeatureSet):
+    """``prosody``: pitch, jitter, shimmer, harmonicity, loudness and rhythm from Praat.
+
+    Examples
+    --------
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> (features,) = parse_feature_spec("prosody")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape
+    (41,)
+    >>> features.names()[:2]
+    ['prosody_f0_semitones_mean', 'prosody_f0_semitones_std']
+    """
+
     version = 1
     sample_rate = 16000
 

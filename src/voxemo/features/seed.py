@@ -37,6 +37,19 @@ def _chroma_basis(sample_rate: int) -> np.ndarray:
 
 @register("seed")
 class SeedFeatures(FeatureSet):
+    """``seed``: the original RAVDESS study's 180 values (MFCC, chroma and mel means).
+
+    Examples
+    --------
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> (features,) = parse_feature_spec("seed")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape
+    (180,)
+    >>> features.names()[:2]
+    ['seed_mfcc_00', 'seed_mfcc_01']
+    """
+
     version = 1
     sample_rate = 44100
     offset_s = 0.5

@@ -49,6 +49,20 @@ def active_frames(rms: np.ndarray) -> np.ndarray:
 
 @register("spectral")
 class SpectralFeatures(FeatureSet):
+    """``spectral``: MFCC, log-mel and spectral descriptors of the active frames,
+    summarized by functionals (numpy alone).
+
+    Examples
+    --------
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> (features,) = parse_feature_spec("spectral")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape
+    (798,)
+    >>> features.names()[:2]
+    ['spectral_mfcc00_mean', 'spectral_mfcc00_std']
+    """
+
     version = 2
     sample_rate = 16000
 

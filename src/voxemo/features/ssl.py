@@ -26,6 +26,26 @@ _LOCK = Lock()  # one encoder call at a time per process: torch already uses the
 
 @register("ssl")
 class SelfSupervisedFeatures(FeatureSet):
+    """``ssl:<model id>@<revision>`` or ``ssl:<folder>``: every layer of a speech encoder,
+    pooled over time into its mean and standard deviation (needs ``voxemo[ssl]``).
+
+    Examples
+    --------
+    >>> import tempfile, transformers
+    >>> from voxemo.audio import load_audio
+    >>> from voxemo.features import compute_features, parse_feature_spec
+    >>> folder = tempfile.mkdtemp()  # a tiny random wav2vec 2.0 encoder, saved locally
+    >>> config = transformers.Wav2Vec2Config(
+    ...     hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16,
+    ...     conv_dim=(8,), conv_kernel=(10,), conv_stride=(5,), num_conv_pos_embeddings=4,
+    ...     num_conv_pos_embedding_groups=2)
+    >>> transformers.Wav2Vec2Model(config).save_pretrained(folder)
+    >>> _ = transformers.Wav2Vec2FeatureExtractor().save_pretrained(folder)
+    >>> (features,) = parse_feature_spec(f"ssl:{folder}")
+    >>> compute_features(load_audio("examples/speech.wav"), features).shape  # 2 layers x 2 x 8
+    (32,)
+    """
+
     version = 1
     sample_rate = 16000
 

@@ -144,7 +144,35 @@ class OnnxModel:
 
 
 def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
-    """Load a model folder; ``threads`` caps onnxruntime's threads per call (default: all)."""
+    """Load a model folder safely: an ONNX graph and its JSON card, nothing unpickled.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder written by ``voxemo train`` or ``voxemo ensemble`` (for a model by name,
+        see :func:`voxemo.models.catalog.resolve_model`).
+    threads : int or None
+        The most threads onnxruntime uses per call (None: all cores).
+
+    Returns
+    -------
+    OnnxModel or EnsembleModel
+        The card (``model.card``), the labels, and what predicts.
+
+    Raises
+    ------
+    ModelError
+        No such folder, no or a damaged card, a graph that does not load, or a card that
+        does not match its graph (labels, inputs, feature sets and sizes): the message
+        names the part.
+
+    Examples
+    --------
+    >>> from voxemo.models.catalog import resolve_model
+    >>> model = load_model(resolve_model("fast"))
+    >>> model.card["model"], len(model.labels)
+    ('crnn', 8)
+    """
     import onnxruntime
 
     path = Path(path)

@@ -137,6 +137,8 @@ class MicrophoneSource:
 
 @dataclass(frozen=True)
 class LiveUpdate:
+    """What :func:`listen` says after each hop."""
+
     time: float  # seconds since the start of the stream, at the end of the window
     label: str | None  # None: no speech in the window
     confidence: float
@@ -152,9 +154,40 @@ def listen(
     margin_db: float = 10.0,
     adapt: bool = False,
 ) -> Iterator[LiveUpdate]:
-    """One update every ``hop`` seconds once a full window has been heard; with ``adapt``,
-    adapted to the voice by the running statistics of the windows heard so far (one
-    speaker at the microphone; see :mod:`voxemo.recognizer.adapt`)."""
+    """Live emotion: one update every ``hop`` seconds once a full window has been heard.
+
+    Parameters
+    ----------
+    model : OnnxModel or EnsembleModel
+        A loaded model, e.g. ``Recognizer().model``.
+    source : ArraySource, FileSource or MicrophoneSource
+        Where the audio comes from, in blocks, as a sound card delivers it.
+    window : float
+        Seconds of audio behind each update.
+    hop : float
+        Seconds between updates.
+    margin_db : float
+        How far above the running noise floor a frame must be to count as speech; a window
+        without enough speech gives an update with ``label`` None.
+    adapt : bool
+        Adapt the probabilities to the voice by the running statistics of the windows heard
+        so far (one speaker at the microphone; see :mod:`voxemo.recognizer.adapt`).
+
+    Yields
+    ------
+    LiveUpdate
+        The time (end of the window), the label or None for silence, its confidence and
+        every emotion's probability.
+
+    Examples
+    --------
+    >>> from voxemo import Recognizer
+    >>> model = Recognizer("fast").model
+    >>> source = FileSource("examples/conversation.flac", 16000, seconds=6)
+    >>> updates = list(listen(model, source))
+    >>> [update.time for update in updates]
+    [3.0, 4.0, 5.0, 6.0]
+    """
     rate = source.sample_rate
     adapter = VoiceAdapter() if adapt else None
     target = model_rate(model)

@@ -29,6 +29,8 @@ FRAME_SECONDS = 0.02
 
 @dataclass(frozen=True)
 class TimelineSettings:
+    """How :func:`predict_timeline` cuts a recording into windows and segments."""
+
     window: float = 3.0  # seconds of speech per prediction
     hop: float = 1.5  # seconds between window starts
     min_speech: float = 0.5  # shorter bursts of energy are not predicted
@@ -39,6 +41,8 @@ class TimelineSettings:
 
 @dataclass(frozen=True)
 class Window:
+    """The probabilities of one window of speech (``start`` and ``end`` in seconds)."""
+
     start: float
     end: float
     probabilities: dict[str, float]
@@ -46,6 +50,8 @@ class Window:
 
 @dataclass(frozen=True)
 class Segment:
+    """A stretch of speech of one emotion, with its mean (smoothed) probability."""
+
     start: float
     end: float
     label: str
@@ -54,6 +60,8 @@ class Segment:
 
 @dataclass
 class Timeline:
+    """The emotion timeline of one recording: what :func:`predict_timeline` returns."""
+
     path: str
     duration: float
     speech_seconds: float
@@ -62,6 +70,7 @@ class Timeline:
     adapted: bool = False  # probabilities adapted to the voice of the recording
 
     def to_dict(self) -> dict:
+        """JSON-ready: what ``voxemo predict --timeline --json`` writes for the recording."""
         return {
             "path": self.path,
             "duration": round(self.duration, 3),
@@ -191,11 +200,38 @@ def predict_timeline(
     progress: Callable[[float], None] | None = None,
     adapt: bool = False,
 ) -> Timeline:
-    """The emotion timeline of one recording (any length); ``progress`` gets seconds read.
+    """The emotion timeline of one recording of any length, streamed from disk.
 
-    With ``adapt``, each window's probabilities are adapted to the voice of the recording by
-    the running statistics of the windows before it (:mod:`voxemo.recognizer.adapt`): for
-    recordings of one speaker.
+    Stretches of speech are found above the recording's noise floor; each ``window`` of
+    speech, every ``hop``, gets probabilities, which are smoothed into segments of one
+    emotion. Memory holds a block of audio, never the recording.
+
+    Parameters
+    ----------
+    model : OnnxModel or EnsembleModel
+        A loaded model, e.g. ``Recognizer().model``.
+    path : str or Path
+        An audio file (WAV, FLAC, OGG, MP3, AIFF).
+    settings : TimelineSettings or None
+        Window, hop, speech and pause lengths, noise margin and smoothing (None: defaults).
+    progress : callable or None
+        Called with the seconds of audio read so far.
+    adapt : bool
+        Adapt each window's probabilities to the voice of the recording by the running
+        statistics of the windows before it (:mod:`voxemo.recognizer.adapt`): for
+        recordings of one speaker.
+
+    Returns
+    -------
+    Timeline
+        Per-window probabilities, segments (start, end, label, confidence), the duration
+        and the seconds of speech.
+
+    Raises
+    ------
+    AudioError
+        Missing, empty, not audio, no samples, too short, NaN samples, or all silent; the
+        message names the file.
 
     Examples
     --------
