@@ -124,3 +124,10 @@ def report_problems(what: str, problems: list[str]) -> None:
 
 def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def clock(seconds: float) -> str:
+    """``m:ss.ss``, or ``h:mm:ss.ss`` from an hour on."""
+    minutes, rest = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours}:{minutes:02d}:{rest:05.2f}" if hours else f"{minutes}:{rest:05.2f}"

@@ -1,4 +1,4 @@
-"""The data subcommands: list the known corpora and download them."""
+"""``voxemo data``: list the corpora voxemo reads, download the openly available ones."""
 
 from __future__ import annotations
 
@@ -10,7 +10,26 @@ from rich.table import Table
 from voxemo.cli.console import note, out, print_json, transfer_progress
 
 
-def cmd_data_list(args: argparse.Namespace) -> int:
+def register(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser(
+        "data",
+        help="list supported corpora, download the openly available ones",
+        description="List the corpora voxemo reads (with license and citation) and download "
+        "those with an open download: resumable, checksum-verified where a checksum is "
+        "published, and unpacked in the layout the reader expects.",
+    )
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    data_list = data_sub.add_parser("list", help="supported corpora, licenses and citations")
+    data_list.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    data_list.set_defaults(run=run_list)
+    download = data_sub.add_parser("download", help="download and unpack a corpus")
+    download.add_argument("name", metavar="NAME", help="corpus name, as in 'voxemo data list'")
+    download.add_argument("--to", required=True, metavar="DIR", help="folder to unpack into")
+    download.add_argument("--url", help="fetch from this mirror instead of the official address")
+    download.set_defaults(run=run_download)
+
+
+def run_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from voxemo.corpora.download import DATASETS
@@ -33,7 +52,7 @@ def cmd_data_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_data_download(args: argparse.Namespace) -> int:
+def run_download(args: argparse.Namespace) -> int:
     from voxemo.corpora.download import dataset, download
 
     spec = dataset(args.name)

@@ -1,4 +1,4 @@
-"""The prediction subcommands: predict (files and timelines), models and listen."""
+"""``voxemo predict``: the emotion of files and folders, or of long recordings over time."""
 
 from __future__ import annotations
 
@@ -7,33 +7,77 @@ from pathlib import Path
 
 from rich.table import Table
 
-from voxemo.cli.console import error_line, note, out, print_json, progress_bar, warn
+from voxemo.cli.console import clock, error_line, note, out, print_json, progress_bar
+from voxemo.cli.options import add_extraction, check_window
 from voxemo.cli.outputs import output_file
 from voxemo.emotions import display_order
 from voxemo.errors import AudioError, VoxemoError
-from voxemo.features import FeatureCache, default_cache_dir
-from voxemo.models import load_model
-from voxemo.models.card_text import corpus_names
-from voxemo.models.catalog import list_models, resolve_model
-from voxemo.recognizer import expand_inputs, predict_files
-from voxemo.recognizer.predict import write_predictions_csv
-from voxemo.recognizer.timeline import TimelineSettings, predict_timeline, write_segments_csv
 
 
-def cache_from(args: argparse.Namespace) -> FeatureCache | None:
-    return None if args.no_cache else FeatureCache(default_cache_dir())
+def register(sub: argparse._SubParsersAction) -> None:
+    predict = sub.add_parser(
+        "predict",
+        help="predict the emotion of audio files or folders",
+        description="Predict the emotion of each file (folders are searched for audio files). "
+        "A file that cannot be read gets an error line; the others are still predicted and the "
+        "exit status is 1.",
+    )
+    predict.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR")
+    predict.add_argument(
+        "--model",
+        metavar="PATH_OR_NAME",
+        help="model folder written by voxemo train, or a model name from 'voxemo models' "
+        "(default: the bundled model)",
+    )
+    predict.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    predict.add_argument(
+        "--csv",
+        metavar="OUT.csv",
+        type=Path,
+        help="also write a CSV: one row per file (path, emotion, duration, the probability of "
+        "each emotion, error), or with --timeline one per segment",
+    )
+    timeline = predict.add_argument_group(
+        "long recordings",
+        "--timeline finds the speech in each recording, predicts overlapping windows, smooths "
+        "them over time and prints segments (start, end, emotion, confidence). The audio is "
+        "streamed, so recordings of any length fit in memory.",
+    )
+    timeline.add_argument("--timeline", action="store_true", help="emotion over time")
+    timeline.add_argument(
+        "--adapt",
+        action="store_true",
+        help="adapt to the voice of each recording by the running statistics of its windows "
+        "(for recordings of one speaker: a call side, a dictation)",
+    )
+    timeline.add_argument(
+        "--plot", metavar="OUT.png", type=Path, help="also draw the timeline (one recording)"
+    )
+    timeline.add_argument(
+        "--window",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="speech per prediction (default: %(default)s)",
+    )
+    timeline.add_argument(
+        "--hop",
+        type=float,
+        default=1.5,
+        metavar="SECONDS",
+        help="time between window starts (default: %(default)s)",
+    )
+    add_extraction(predict, corpus=False, jobs="feature extraction")
+    predict.set_defaults(run=run)
 
 
-def report_repaired(cache: FeatureCache | None) -> None:
-    """One warning for the damaged cache entries that were recomputed, however many."""
-    if cache and cache.repaired:
-        warn(
-            f"{len(cache.repaired)} damaged feature cache entries were recomputed and replaced "
-            f"(first: {cache.repaired[0]})"
-        )
+def run(args: argparse.Namespace) -> int:
+    from voxemo.cli.cache import cache_from, report_repaired
+    from voxemo.models import load_model
+    from voxemo.models.catalog import resolve_model
+    from voxemo.recognizer import expand_inputs, predict_files
+    from voxemo.recognizer.predict import write_predictions_csv
 
-
-def cmd_predict(args: argparse.Namespace) -> int:
     output_file(args.csv, "--csv")
     output_file(args.plot, "--plot")
     model = load_model(resolve_model(args.model))
@@ -77,64 +121,9 @@ def _print_predictions(predictions, labels: list[str]) -> None:
     out.print(table)
 
 
-def cmd_models(args: argparse.Namespace) -> int:
-    entries = list_models()
-    if args.json:
-        print_json(
-            [
-                {"name": e.name, "source": e.source, "path": str(e.path), **_summary(e.card)}
-                for e in entries
-            ]
-        )
-        return 0
-    table = Table(title="models (use with --model NAME)", title_justify="left")
-    columns = ("name", "source", "kind", "emotions", "trained on", "acc / UAR on unseen speakers")
-    for column in (*columns, "path"):
-        table.add_column(column, overflow="fold")
-    for entry in entries:
-        summary = _summary(entry.card)
-        scores = "; ".join(
-            f"{test} {s['accuracy']:.3f} / {s['uar']:.3f}" for test, s in summary["scores"].items()
-        )
-        table.add_row(
-            entry.name,
-            entry.source,
-            summary["kind"],
-            str(len(summary["labels"])),
-            f"{summary['files']} files of {', '.join(summary['corpus'])}",
-            scores or "-",
-            str(entry.path),
-        )
-    out.print(table)
-    if not entries:
-        out.print("no models found; train one with voxemo train --out DIR")
-    return 0
-
-
-# The test corpus of a single-corpus protocol whose evaluation predates per-corpus scores.
-PROTOCOL_CORPORA = {"emobox": "ravdess", "crema5": "crema-d"}
-
-
-def _summary(card: dict) -> dict:
-    training = card.get("training", {})
-    scores: dict[str, dict] = {}
-    for protocol, recorded in card.get("scores", {}).items():
-        if protocol == "seed":  # speakers leak: not a score on unseen speakers
-            continue
-        tests = recorded.get("per_corpus") or {PROTOCOL_CORPORA.get(protocol, protocol): recorded}
-        for test, own in tests.items():
-            scores.setdefault(test, {k: own[k] for k in ("accuracy", "uar")})
-    return {
-        "kind": card.get("model", "?"),
-        "labels": display_order(card.get("labels", [])),
-        "corpus": corpus_names(training),
-        "files": training.get("n_files", 0),
-        "scores": scores,
-        "emobox": scores.get("ravdess") if "emobox" in card.get("scores", {}) else None,
-    }
-
-
 def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> int:
+    from voxemo.recognizer.timeline import TimelineSettings, predict_timeline, write_segments_csv
+
     check_window(args.window, args.hop)
     if args.plot and len(paths) != 1:
         raise VoxemoError(f"--plot draws one recording; {len(paths)} were given")
@@ -171,17 +160,6 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
     return 1 if errors else 0
 
 
-def check_window(window: float, hop: float) -> None:
-    """One line naming which of --window and --hop is wrong, and both values."""
-    if window <= 0:
-        raise VoxemoError(f"--window {window}: must be more than 0 seconds")
-    if not 0 < hop <= window:
-        raise VoxemoError(
-            f"--hop {hop}: must be more than 0 and at most --window ({window} s); "
-            "give a smaller --hop with a short --window"
-        )
-
-
 def _seconds(path: str) -> int | None:
     import soundfile
 
@@ -201,48 +179,8 @@ def _print_timeline(timeline) -> None:
         table.add_column(column, justify="left" if column == "emotion" else "right")
     for segment in timeline.segments:
         table.add_row(
-            _clock(segment.start), _clock(segment.end), segment.label, f"{segment.confidence:.2f}"
+            clock(segment.start), clock(segment.end), segment.label, f"{segment.confidence:.2f}"
         )
     out.print(table)
     if not timeline.segments:
         out.print("no speech found")
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours}:{minutes:02d}:{rest:05.2f}" if hours else f"{minutes}:{rest:05.2f}"
-
-
-def cmd_listen(args: argparse.Namespace) -> int:
-    import json
-
-    from voxemo.recognizer.live import FileSource, MicrophoneSource, listen
-    from voxemo.recognizer.predict import model_rate
-
-    check_window(args.window, args.hop)
-    if args.fast and not args.file:
-        raise VoxemoError("--fast goes with --file (a microphone runs in real time)")
-    model = load_model(resolve_model(args.model))
-    if args.file:
-        source = FileSource(
-            str(args.file), model_rate(model), realtime=not args.fast, seconds=args.seconds
-        )
-        pace = "as fast as it can" if args.fast else "in real time"
-        note(f"replaying {args.file} ({source.duration:.1f} s) {pace}")
-    else:
-        device = int(args.device) if args.device and args.device.isdigit() else args.device
-        source = MicrophoneSource(device=device, seconds=args.seconds)
-        note(f"listening on '{source.name}'; Ctrl+C stops")
-    for update in listen(model, source, window=args.window, hop=args.hop, adapt=args.adapt):
-        if args.json:
-            print(json.dumps(update.__dict__), flush=True)
-        elif update.label is None:
-            out.print(f"{_clock(update.time)}  (silence)")
-        else:
-            others = sorted(update.probabilities.items(), key=lambda item: -item[1])[1:3]
-            rest = ", ".join(f"{label} {p:.2f}" for label, p in others)
-            out.print(
-                f"{_clock(update.time)}  {update.label:<10} {update.confidence:.2f}  ({rest})"
-            )
-    return 0

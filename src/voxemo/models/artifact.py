@@ -193,7 +193,7 @@ def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
         return load_ensemble(path, card, threads)
     check_model_card(path / CARD_FILE, card)
     options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3
+    options.log_severity_level = 4  # fatal only: a graph that fails to load is our one error line
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -1,0 +1,115 @@
+"""Whether an earlier evaluation describes a model: the same recipe, or the same members.
+
+A model card may carry the scores of an evaluation made before the model was trained
+(``voxemo train --scores``, ``voxemo ensemble --scores``); they describe the model only if
+that evaluation trained each fold the way the model was trained.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from voxemo.errors import VoxemoError
+
+# What an evaluation must share with a model for its scores to describe that model.
+RECIPE_KEYS = (
+    "features",
+    "feature_sets",
+    "model",
+    "model_params",
+    "feature_selection",
+    "speaker_norm",
+    "corpus_norm",
+    "augment",
+)
+
+
+def read_evaluation(path: str | Path, model: str, features: str | None = None) -> dict:
+    """An evaluation JSON written by ``voxemo evaluate --json`` of ``model`` on ``features``.
+
+    Raises
+    ------
+    VoxemoError
+        Not readable as an evaluation, or of another model or features.
+    """
+    try:
+        result = json.loads(Path(path).read_text())
+        config = result["config"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise VoxemoError(f"{path}: not an evaluation JSON of voxemo evaluate ({exc})") from None
+    if config["model"] != model or (features and config["features"] != features):
+        raise VoxemoError(
+            f"{path}: evaluates {config['model']} on {config['features']}, not {model} on "
+            f"{features}; its scores would not describe this model"
+        )
+    return result
+
+
+def corpus_names(specs: list[str]) -> list[str]:
+    """The training corpora's names of an evaluation's ``corpus`` entries.
+
+    Examples
+    --------
+    >>> corpus_names(["ravdess=/data/r", "train crema-d=/x", "test tess=/y"])
+    ['crema-d', 'ravdess']
+    """
+    return sorted(
+        spec.removeprefix("train ").partition("=")[0].lower()
+        for spec in specs
+        if not spec.startswith("test ")
+    )
+
+
+def recipe_differences(config: dict, recipe: dict) -> list[str]:
+    """What an evaluation's configuration does differently from a model's recipe (both as
+    :func:`voxemo.evaluation.evaluation_config` writes them): corpora, features (their
+    settings and versions), kind and parameters, feature selection, normalization,
+    augmentation, hyper-parameter search and seed.
+
+    Examples
+    --------
+    >>> recipe = {"corpus": ["ravdess=/r"], "features": "seed", "seeds": {"model": 42},
+    ...           "tuning": {"search_space": {}}}
+    >>> recipe_differences(recipe | {"seeds": {"model": 7}}, recipe)
+    ['seed (7)']
+    """
+    differences = [
+        key.replace("_", " ")
+        for key in RECIPE_KEYS
+        if json.dumps(config.get(key), sort_keys=True, default=str)
+        != json.dumps(recipe.get(key), sort_keys=True, default=str)
+    ]
+    recorded = corpus_names(config.get("corpus", []))
+    if recorded != corpus_names(recipe.get("corpus", [])):
+        differences.insert(0, f"corpora ({', '.join(recorded)})")
+    if config.get("tuning", {}).get("search_space") != recipe.get("tuning", {}).get("search_space"):
+        differences.append("hyper-parameter search")
+    seed = config.get("seeds", {}).get("model")
+    if seed != recipe.get("seeds", {}).get("model"):
+        differences.append(f"seed ({seed})")
+    return differences
+
+
+def check_same_recipe(config: dict, recipe: dict, path: str | Path) -> None:
+    """Refuse an evaluation (read from ``path``) whose recipe is not the model's."""
+    differences = recipe_differences(config, recipe)
+    if differences:
+        raise VoxemoError(
+            f"{path}: that evaluation differs from this model in its {', '.join(differences)}; "
+            "its scores would not describe this model"
+        )
+
+
+def check_same_members(config: dict, members: list[dict], weights: list[float], path) -> None:
+    """Refuse an ensemble evaluation (read from ``path``) of other members (their cards, in
+    order) or other weights."""
+    names = [f"{card['model']} on {card.get('features', 'its members')}" for card in members]
+    weights = [float(weight) for weight in weights]
+    recorded = [float(weight) for weight in config.get("weights", [])]
+    if config.get("members") != names or recorded != weights:
+        raise VoxemoError(
+            f"{path}: evaluates the ensemble of {', '.join(config.get('members', []))} weighted "
+            f"{recorded}, not of {', '.join(names)} weighted {weights}; its scores would not "
+            "describe this ensemble"
+        )

@@ -1,0 +1,245 @@
+"""Training a model on all of a corpus, ready to be saved as a model folder with its card.
+
+``voxemo train`` is this module behind a command line: the same data, the same recipe
+(kind, seed, search, selection, augmentation, epochs) and the same card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voxemo.errors import VoxemoError
+from voxemo.evaluation.protocols import check_learnable
+from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
+from voxemo.models.artifact import export_onnx, write_model
+from voxemo.models.label_sets import corpus_label_sets
+from voxemo.models.neural import is_neural
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A trained model not yet on disk: its ONNX graph, output labels and card."""
+
+    graph: bytes
+    labels: list[str]
+    card: dict
+    seconds: float | None = None  # networks: the time training took (None when resumed done)
+
+    def save(self, out: str | Path) -> Path:
+        """Write the model folder ``out`` (``model.onnx``, ``card.json``, ``MODEL_CARD.md``)."""
+        return write_model(self.graph, self.labels, self.card, out)
+
+
+def check_exportable(model_kind: str) -> None:
+    """Refuse a kind whose fitted model cannot be saved as an ONNX graph.
+
+    Examples
+    --------
+    >>> check_exportable("hgb")
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.VoxemoError: model kind 'hgb' cannot be converted to ONNX by skl2onnx yet, \
+so it cannot be saved; use it with voxemo evaluate, or train lightgbm instead
+    """
+    from voxemo.models.registry import get_model_kind
+
+    if not is_neural(model_kind) and not get_model_kind(model_kind).exportable:
+        raise VoxemoError(
+            f"model kind '{model_kind}' cannot be converted to ONNX by skl2onnx yet, so it "
+            "cannot be saved; use it with voxemo evaluate, or train lightgbm instead"
+        )
+
+
+def train(
+    data: FeatureTable | WaveTable,
+    model_kind: str,
+    *,
+    features: str,
+    seed: int = 42,
+    tune: bool = True,
+    select: int | None = None,
+    augment: FeatureTable | None = None,
+    epochs: int | None = None,
+    checkpoint: Path | None = None,
+    on_epoch: Callable | None = None,
+    scores: dict | None = None,
+) -> TrainedModel:
+    """Fit one model on every file of ``data``, with the card that describes it.
+
+    Parameters
+    ----------
+    data : FeatureTable or WaveTable
+        Features of the corpora (feature-vector kinds) or their waveforms (networks).
+    model_kind : str
+        A registered kind that can be exported to ONNX (``logreg``, ``svm``, ``lightgbm``,
+        ``mlp``, ... or ``cnn``, ``crnn``).
+    features : str
+        The feature sets ``data`` holds, joined with ``+`` (``"logmel"`` for a network).
+    seed : int
+        Seeds the model.
+    tune : bool
+        Choose hyper-parameters by speaker-grouped cross-validation first.
+    select : int or None
+        Keep the ``select`` best features.
+    augment : FeatureTable or None
+        Feature-vector kinds: the same files' features under a random recording condition,
+        trained on beside the clean ones (``featurize_corpus(..., condition="random")``).
+    epochs, checkpoint, on_epoch
+        Networks: epochs (None: the kind's default), a resumable checkpoint file, and a
+        callback for each epoch's log.
+    scores : dict or None
+        Scores of this recipe on unseen speakers, per protocol, for the card
+        (:func:`card_scores` of an evaluation).
+
+    Returns
+    -------
+    TrainedModel
+
+    Raises
+    ------
+    VoxemoError
+        A kind that cannot be exported, or data of fewer than two emotions.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from voxemo.features import parse_feature_spec
+    >>> names = parse_feature_spec("overview")[0].names()  # four numbers per recording
+    >>> rng = np.random.default_rng(0)
+    >>> table = pd.DataFrame({"path": [f"{i}.wav" for i in range(40)], "corpus": "demo",
+    ...     "speaker": np.repeat(list("abcd"), 10), "label": ["calm", "sad"] * 20})
+    >>> x = rng.normal(size=(40, 4)) + (table["label"] == "sad").to_numpy()[:, None] * 3
+    >>> data = FeatureTable(table, x.astype(np.float32), names, ["calm", "sad"], [])
+    >>> trained = train(data, "logreg", features="overview", tune=False)
+    >>> trained.labels, trained.card["model"]
+    (['calm', 'sad'], 'logreg')
+    """
+    check_exportable(model_kind)
+    labels = data.table["label"].astype(str).to_numpy()
+    check_learnable(labels, "training data")
+    speakers = speaker_groups(data.table["speaker"])
+    corpora = data.table["corpus"].astype(str).to_numpy()
+    label_sets = corpus_label_sets(corpora, labels)
+    if is_neural(model_kind):
+        return _train_network(
+            data,
+            model_kind,
+            labels,
+            speakers,
+            corpora,
+            label_sets,
+            seed,
+            epochs,
+            checkpoint,
+            on_epoch,
+            scores or {},
+        )
+    return _fit_features(
+        data,
+        model_kind,
+        features,
+        labels,
+        speakers,
+        corpora,
+        label_sets,
+        seed,
+        tune,
+        select,
+        augment,
+        scores or {},
+    )
+
+
+def _fit_features(
+    data,
+    kind,
+    features,
+    labels,
+    speakers,
+    corpora,
+    label_sets,
+    seed,
+    tune,
+    select,
+    augment,
+    scores,
+) -> TrainedModel:
+    from voxemo.features import parse_feature_spec
+    from voxemo.models.card import model_card
+    from voxemo.models.selection import fit_model
+
+    inputs = data.features
+    if augment is not None:
+        inputs = np.vstack([inputs, augment.features])
+        labels, corpora = np.concatenate([labels, labels]), np.concatenate([corpora, corpora])
+        speakers = None if speakers is None else np.concatenate([speakers, speakers])
+    fitted = fit_model(
+        kind,
+        inputs,
+        labels,
+        speakers,
+        seed=seed,
+        select=select,
+        tune=tune,
+        corpora=corpora,
+        label_sets=label_sets,
+    )
+    card = model_card(
+        data,
+        fitted,
+        features=features,
+        feature_sets=parse_feature_spec(features),
+        model_kind=kind,
+        seed=seed,
+        select=select,
+        scores=scores,
+        augmented=augment is not None,
+    )
+    graph = export_onnx(fitted.model, int(card["n_features"]))
+    return TrainedModel(graph, [str(label) for label in fitted.model.classes_], card)
+
+
+def _train_network(
+    data, kind, labels, speakers, corpora, label_sets, seed, epochs, checkpoint, on_epoch, scores
+) -> TrainedModel:
+    from voxemo.models.card import network_card
+    from voxemo.models.neural import training_config
+    from voxemo.models.neural.export import export_network
+    from voxemo.models.neural.training import train_network
+
+    trained = train_network(
+        data.waves,
+        labels,
+        speakers,
+        training_config(kind, epochs),
+        seed=seed,
+        checkpoint=checkpoint,
+        progress=on_epoch,
+        corpora=corpora,
+        label_sets=label_sets,
+    )
+    card = network_card(data, trained, model_kind=kind, seed=seed, scores=scores)
+    return TrainedModel(export_network(trained.net), trained.labels, card, trained.seconds)
+
+
+def card_scores(result: dict) -> dict:
+    """What a model card keeps of an evaluation: pooled, per-class and per-corpus scores,
+    their spread over folds, the calibration error and the track."""
+    from voxemo.evaluation.metrics import calibration_error
+
+    keys = ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
+    per_corpus = {
+        corpus: {key: own[key] for key in (*keys, "folds", "labels")}
+        for corpus, own in result.get("per_corpus", {}).items()
+    }
+    return {key: result[key] for key in keys} | {
+        "calibration_error": calibration_error(result.get("predictions", [])),
+        "folds": len(result["folds"]),
+        "per_class": result["per_class"],
+        "track": result["track"],
+        **({"per_corpus": per_corpus} if per_corpus else {}),
+    }
