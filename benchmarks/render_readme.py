@@ -237,7 +237,7 @@ def faults_table(record: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for row in record["rows"]:
-        message = row["message"].removeprefix("error: ").replace("|", "\\|")
+        message = row["message"].strip().removeprefix("error: ").replace("|", "\\|")
         cells = [
             row["input"],
             f"{row['file_mb']:.1f} MB",

@@ -16,6 +16,7 @@ cd "$work"
 "$work/venv/bin/voxemo" predict "$repo/examples/speech.wav"
 "$work/venv/bin/voxemo" predict --timeline "$repo/examples/conversation.flac" >/dev/null
 "$work/venv/bin/voxemo" models >/dev/null
+"$work/venv/bin/voxemo" listen --file "$repo/examples/conversation.flac" --fast --seconds 5 >/dev/null
 "$work/venv/bin/python" - "$repo/examples/speech.wav" <<'PY'
 import sys
 
