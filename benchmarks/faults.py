@@ -49,11 +49,14 @@ def write_blocks(path: Path, blocks, seconds: float) -> Path:
     left = int(seconds * RATE)
     with sf.SoundFile(path, "w", RATE, 1, format="FLAC", subtype="PCM_16") as out:
         while left > 0:
+            before = left
             for block in blocks():
                 out.write(block[:left])
                 left -= min(len(block), left)
                 if left == 0:
                     break
+            if left == before:
+                sys.exit(f"{path}: no audio to write it from")
     return path
 
 

@@ -87,7 +87,8 @@ def mutate_bytes(data: bytes, rng: random.Random) -> tuple[str, bytes]:
         data[at:at] = rng.randbytes(rng.randint(1, 256))
     elif kind == "zero":
         at = rng.randrange(len(data))
-        data[at : at + rng.randint(1, 4096)] = bytes(min(4096, len(data) - at))
+        end = min(len(data), at + rng.randint(1, 4096))
+        data[at:end] = bytes(end - at)
     else:
         data = bytearray(rng.randbytes(rng.randint(0, 2048)))
     return kind, bytes(data)

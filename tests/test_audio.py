@@ -124,3 +124,38 @@ def test_a_small_file_holding_hours_is_refused_before_it_is_decoded(tmp_path, ca
     code, _, err = run(["predict", path], capsys)
     assert code == 1 and "10800 s of audio is longer than the 600 s" in one_error_line(err)
     assert "--timeline" in err
+
+
+def test_a_header_that_lies_about_its_length_never_decodes_more_than_the_limit(
+    tmp_path, monkeypatch
+):
+    import soundfile as sf
+
+    from voxemo.audio import decode
+
+    monkeypatch.setattr(decode, "MAX_DECODED_SECONDS", 2)
+    path = tmp_path / "liar.wav"
+    sf.write(path, tone(220.0, 5.0), 16000)  # 5 s, then the header is made to say 1 s
+    data = bytearray(path.read_bytes())
+    at = data.find(b"data")
+    data[at + 4 : at + 8] = (16000 * 2).to_bytes(4, "little")
+    data[4:8] = (len(data) - 8).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    assert sf.info(path).frames == 16000  # libsndfile believes the header
+    decoded = []
+    real_read = sf.read
+    monkeypatch.setattr(
+        decode.sf, "read", lambda *a, **k: decoded.append(k["frames"]) or real_read(*a, **k)
+    )
+    assert decode.load_audio(path).duration == 1.0  # the header's second, no more
+    assert decoded == [2 * 16000 + 1]
+
+
+def test_a_stream_of_unknown_length_is_cut_at_the_limit(tmp_path, monkeypatch):
+    from voxemo.audio import decode
+
+    monkeypatch.setattr(decode, "MAX_DECODED_SECONDS", 2)
+    monkeypatch.setattr(decode, "UNKNOWN_FRAMES", 16000)  # as if the header knew no length
+    path = write(tmp_path / "long.wav", tone(220.0, 5.0))
+    with pytest.raises(AudioError, match="more than the 2 s one prediction decodes"):
+        decode.load_audio(path)

@@ -190,7 +190,7 @@ def test_train_records_an_earlier_evaluation_only_of_the_same_recipe(
     assert code == 0, err
     assert json.loads((tmp_path / "a" / "card.json").read_text())["scores"]["loso"]["folds"] == 4
     changes = (
-        (["--seed", "7"], "seed (42)"),
+        (["--seed", "7"], "its seed (42)"),
         (["--augment"], "augment"),
         (["--select", "20"], "feature selection"),
         (["--features", "spectral"], "evaluates logreg on seed, not logreg on spectral"),

@@ -1,4 +1,4 @@
-"""ssl:<model id> features, with a tiny randomly initialized encoder (no download)."""
+"""ssl:<model id>@<revision> and ssl:<folder> features, with tiny random encoders (no download)."""
 
 from __future__ import annotations
 
@@ -96,6 +96,7 @@ def test_evaluates_a_classic_model_on_ssl_features(tiny_encoder, fake_ravdess, c
     [
         ("{tmp}/no-such-encoder", "no such encoder folder"),
         ("nobody/no-such-encoder", "pin the encoder to a revision"),
+        ("nobody/no-such-encoder@main", "not a branch"),
         ("nobody/no-such-encoder@0123456789abcdef", "Hugging Face Hub"),
         ("{tmp}/pickled", "model.safetensors"),
     ],

@@ -32,6 +32,16 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "sounddevice": ("sounddevice", "live"),
 }
 
+# The extra each feature-set family's libraries come in.
+FEATURE_EXTRAS = {
+    "egemaps": "accurate",
+    "compare": "accurate",
+    "prosody": "accurate",
+    "seed": "research",
+    "overview": "research",
+    "ssl": "ssl",
+}
+
 
 def missing_extra(error: ModuleNotFoundError, what: str) -> VoxemoError | None:
     """The one-line error for ``what`` (a command, a feature set) that needs a library from

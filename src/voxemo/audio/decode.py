@@ -18,6 +18,9 @@ from voxemo.errors import AudioError
 
 MIN_DURATION_S = 0.1
 MAX_DECODED_SECONDS = 600  # the longest recording decoded whole (a clip, not a call)
+MAX_CHANNELS = 64
+MAX_SAMPLE_RATE = 384_000
+UNKNOWN_FRAMES = 2**62  # libsndfile's frame count of a stream that does not know its length
 SILENCE_PEAK = 1e-5  # -100 dBFS: below one step of 16-bit audio, i.e. digital silence
 _DECODE_ERRORS = (sf.LibsndfileError, RuntimeError, ValueError, TypeError)
 
@@ -34,20 +37,8 @@ class Audio:
         return len(self.samples) / self.sample_rate
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a file whole, turning OS errors into one-line :class:`AudioError`s."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AudioError(_os_problem(path, exc)) from None
-    if not data:
-        raise AudioError(f"{path}: empty file (0 bytes)")
-    return data
-
-
 def check_readable(path: Path) -> None:
-    """The checks of :func:`read_bytes` without reading the file: for files streamed."""
+    """A file that exists, is a file, can be opened and is not empty; else one line naming it."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -69,49 +60,66 @@ def _os_problem(path: Path, exc: OSError) -> str:
 def decode_audio(data: bytes, name: str | Path) -> Audio:
     """Decode encoded bytes to validated mono audio at the file's own sample rate.
 
-    The header is read first: a recording longer than :data:`MAX_DECODED_SECONDS` is refused
-    before any of it is decoded, so memory is bounded by that setting and not by the input (a
-    small file can hold hours of silence). Long recordings stream through ``--timeline``."""
-    check_length(io.BytesIO(data), name)
+    Memory is bounded by :data:`MAX_DECODED_SECONDS`, not by the input: the header is read
+    first and a recording it says is longer is refused before any of it is decoded (a small
+    file can hold hours of silence), and no more than that many seconds are ever decoded
+    (a header can lie, or not know its length). Long recordings stream through
+    ``--timeline``."""
+    return _decode(lambda: io.BytesIO(data), name)
+
+
+def _decode(open_source, name: str | Path) -> Audio:
+    limit = check_length(open_source(), name)
     try:
-        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        samples, rate = sf.read(open_source(), frames=limit + 1, dtype="float32", always_2d=True)
     except _DECODE_ERRORS as exc:
         raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
+    if len(samples) > limit:
+        raise AudioError(_too_long(name, None))
     return _mono(samples, int(rate), name)
 
 
-def check_length(source, name: str | Path) -> None:
-    """Refuse, from its header alone, a recording longer than :data:`MAX_DECODED_SECONDS`.
+def _too_long(name: str | Path, seconds: float | None) -> str:
+    length = "more" if seconds is None else f"{seconds:.0f} s of audio is longer"
+    return (
+        f"{name}: {length} than the {MAX_DECODED_SECONDS} s one prediction decodes; use "
+        "--timeline (or predict_timeline) for long recordings, which streams them"
+    )
 
-    ``source`` is a path or a binary file object; a header that cannot be read is an
-    :class:`AudioError` naming ``name``.
+
+def check_length(source, name: str | Path) -> int:
+    """The most frames of ``source`` (a path or a binary file object) that may be decoded,
+    from its header: a recording the header says is longer than :data:`MAX_DECODED_SECONDS`,
+    or with more than :data:`MAX_CHANNELS` channels, is refused before anything is decoded.
+
+    Raises
+    ------
+    AudioError
+        Naming ``name``: a header that cannot be read, or a recording too long or too wide.
 
     Examples
     --------
     >>> import io, numpy as np, soundfile as sf
     >>> buffer = io.BytesIO()
     >>> sf.write(buffer, np.zeros(8000, np.float32), 8000, format="WAV")
-    >>> check_length(io.BytesIO(buffer.getvalue()), "one-second.wav")  # short enough: no error
+    >>> check_length(io.BytesIO(buffer.getvalue()), "one-second.wav")  # 600 s at 8 kHz
+    4800000
     """
     try:
         info = sf.info(source)
     except _DECODE_ERRORS as exc:
         raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
-    if info.samplerate > 0 and info.frames > MAX_DECODED_SECONDS * info.samplerate:
+    if not 0 < info.samplerate <= MAX_SAMPLE_RATE:
         raise AudioError(
-            f"{name}: {info.frames / info.samplerate:.0f} s of audio is longer than the "
-            f"{MAX_DECODED_SECONDS} s one prediction decodes; use --timeline (or "
-            "predict_timeline) for long recordings, which streams them"
+            f"{name}: sample rate {info.samplerate} Hz is outside the 1-{MAX_SAMPLE_RATE} Hz "
+            "voxemo reads"
         )
-
-
-def read_audio_bytes(path: str | Path) -> bytes:
-    """The bytes of an audio file, read only once its header shows it is short enough to
-    decode whole (:func:`check_length`), so memory stays bounded for any input."""
-    path = Path(path)
-    check_readable(path)
-    check_length(path, path)
-    return read_bytes(path)
+    if info.channels > MAX_CHANNELS:
+        raise AudioError(f"{name}: {info.channels} channels; voxemo reads up to {MAX_CHANNELS}")
+    limit = MAX_DECODED_SECONDS * info.samplerate
+    if limit < info.frames < UNKNOWN_FRAMES:
+        raise AudioError(_too_long(name, info.frames / info.samplerate))
+    return limit
 
 
 def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "<array>") -> Audio:
@@ -176,8 +184,10 @@ def _mono(samples: np.ndarray, sample_rate: int, name: str | Path) -> Audio:
 
 
 def load_audio(path: str | Path, sample_rate: int | None = None) -> Audio:
-    """Read, decode, validate and optionally resample one file."""
-    audio = decode_audio(read_audio_bytes(path), path)
+    """Read, decode, validate and optionally resample one file, decoding no more than
+    :data:`MAX_DECODED_SECONDS` (see :func:`decode_audio`)."""
+    check_readable(Path(path))
+    audio = _decode(lambda: str(path), path)
     return resample(audio, sample_rate) if sample_rate else audio
 
 

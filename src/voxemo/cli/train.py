@@ -92,11 +92,12 @@ def run(args: argparse.Namespace) -> int:
             scores=scores,
         )
     if neural:
-        took = "" if trained.seconds is None else f" after {trained.seconds / 60:.1f} min"
+        took = (
+            "" if trained.seconds is None else f" after {trained.seconds / 60:.1f} min of training"
+        )
         chosen = trained.card["chosen_params"]
         note(
-            f"kept epoch {chosen['epoch']} (validation UAR {trained.card['validation_uar']})"
-            f"{took} of training"
+            f"kept epoch {chosen['epoch']} (validation UAR {trained.card['validation_uar']}){took}"
         )
     clear_for_replacement(args)
     note(f"saved model to {trained.save(args.out)}")

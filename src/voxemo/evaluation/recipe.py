@@ -77,8 +77,7 @@ def recipe_differences(config: dict, recipe: dict) -> list[str]:
     differences = [
         key.replace("_", " ")
         for key in RECIPE_KEYS
-        if json.dumps(config.get(key), sort_keys=True, default=str)
-        != json.dumps(recipe.get(key), sort_keys=True, default=str)
+        if _comparable(key, config.get(key)) != _comparable(key, recipe.get(key))
     ]
     recorded = corpus_names(config.get("corpus", []))
     if recorded != corpus_names(recipe.get("corpus", [])):
@@ -89,6 +88,14 @@ def recipe_differences(config: dict, recipe: dict) -> list[str]:
     if seed != recipe.get("seeds", {}).get("model"):
         differences.append(f"seed ({seed})")
     return differences
+
+
+def _comparable(key: str, value) -> str:
+    """A recipe entry as compared; the seed inside a model's parameters is compared once, as
+    the seed."""
+    if key == "model_params" and isinstance(value, dict):
+        value = {k: v for k, v in value.items() if not k.endswith("random_state")}
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def check_same_recipe(config: dict, recipe: dict, path: str | Path) -> None:

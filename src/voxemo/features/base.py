@@ -25,7 +25,7 @@ SET_MODULES = {
     "egemaps": "opensmile_sets",
     "compare": "opensmile_sets",
     "overview": "overview",
-    "ssl": "ssl",  # ssl:<model id>: a self-supervised speech encoder
+    "ssl": "ssl",  # ssl:<model id>@<revision>: a self-supervised speech encoder
 }
 TAKES_ARGUMENT = {"ssl"}
 
@@ -85,14 +85,16 @@ def register(name: str) -> Callable[[type[FeatureSet]], type[FeatureSet]]:
 
 
 def available_feature_sets() -> list[str]:
-    return sorted(f"{name}:<model id>" if name in TAKES_ARGUMENT else name for name in SET_MODULES)
+    return sorted(
+        f"{name}:<model id>@<revision>" if name in TAKES_ARGUMENT else name for name in SET_MODULES
+    )
 
 
 def _problem(part: str, family: str, argument: str) -> str | None:
     if family not in SET_MODULES:
         return f"unknown feature set '{part}'{did_you_mean(family, SET_MODULES)}"
     if family in TAKES_ARGUMENT and not argument:
-        return f"'{family}' needs an argument: {family}:<model id>"
+        return f"'{family}' needs an argument: {family}:<model id>@<revision> or {family}:<folder>"
     if family not in TAKES_ARGUMENT and argument:
         return f"'{family}' takes no argument"
     return None

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voxemo.audio import Audio, audio_from_array, decode_audio
-from voxemo.audio.decode import check_readable, read_audio_bytes
+from voxemo.audio import Audio, audio_from_array, load_audio
+from voxemo.audio.decode import check_length, check_readable
 from voxemo.errors import AudioError, VoxemoError
 from voxemo.features.base import FeatureSet, compute_features
 from voxemo.features.cache import FeatureCache, content_digest, file_digest
@@ -109,6 +109,7 @@ def _lookup(
         return None
     try:
         check_readable(Path(path))
+        check_length(str(path), path)
         digest = condition_digest(file_digest(path), condition)
     except AudioError as exc:
         return str(exc)
@@ -118,9 +119,9 @@ def _lookup(
 
 def _compute(task: _Task) -> tuple[int, np.ndarray | None, str | None]:
     try:
-        data = read_audio_bytes(task.path)
-        digest = condition_digest(content_digest(data), task.condition)
-        audio = degraded(decode_audio(data, task.path), task.condition, digest, task.path)
+        audio = load_audio(task.path)
+        digest = condition_digest(file_digest(task.path), task.condition)
+        audio = degraded(audio, task.condition, digest, task.path)
         parts = []
         for fs in task.feature_sets:
             part = task.cache.get(fs, digest) if task.cache else None

@@ -1,4 +1,4 @@
-"""``ssl:<model id>``: pooled hidden states of a self-supervised speech encoder.
+"""``ssl:<model id>@<revision>``: pooled hidden states of a self-supervised speech encoder.
 
 Any Hugging Face ``transformers`` speech encoder works (WavLM, wav2vec 2.0, HuBERT, or the
 encoder of Whisper): the model is downloaded from the Hub on first use at the revision the id
@@ -10,6 +10,7 @@ the leaderboard can be trained on top. Needs ``voxemo[ssl]`` (transformers and t
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
@@ -128,8 +129,8 @@ def pinned_encoder(spec: str) -> tuple[str, str | None]:
     Traceback (most recent call last):
     ...
     voxemo.errors.VoxemoError: ssl:microsoft/wavlm-base-plus: pin the encoder to a revision \
-(ssl:microsoft/wavlm-base-plus@COMMIT, the commit from its Hub page), so that its features \
-cannot change under a trained model; or give a local folder
+(ssl:microsoft/wavlm-base-plus@COMMIT, the commit hash from its Hub page, not a branch), so \
+that its features cannot change under a trained model; or give a local folder
     """
     model_id, revision = spec, None
     if "@" in spec and not Path(spec).expanduser().exists():
@@ -141,11 +142,11 @@ cannot change under a trained model; or give a local folder
         if revision:
             raise VoxemoError(f"ssl:{spec}: a local encoder folder takes no @revision")
         return str(folder), None
-    if not revision:
+    if not revision or not re.fullmatch(r"[0-9a-f]{7,40}", revision):
         raise VoxemoError(
-            f"ssl:{spec}: pin the encoder to a revision (ssl:{spec}@COMMIT, the commit from "
-            "its Hub page), so that its features cannot change under a trained model; or "
-            "give a local folder"
+            f"ssl:{spec}: pin the encoder to a revision (ssl:{model_id}@COMMIT, the commit "
+            "hash from its Hub page, not a branch), so that its features cannot change under "
+            "a trained model; or give a local folder"
         )
     return model_id, revision
 

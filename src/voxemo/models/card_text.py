@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voxemo.emotions import display_order
+from voxemo.extras import FEATURE_EXTRAS
 
 OPENSMILE_SETS = ("egemaps", "compare")
 OPENSMILE_TERMS = (
@@ -25,11 +26,6 @@ def uses_opensmile(card: dict) -> bool:
     return any(name in str(spec).split("+") for spec in features for name in OPENSMILE_SETS)
 
 
-# The extra each feature-set family's libraries come in (see voxemo.extras).
-FAMILY_EXTRAS = {"egemaps": "accurate", "compare": "accurate", "prosody": "accurate",
-                 "seed": "research", "overview": "research", "ssl": "ssl"}  # fmt: skip
-
-
 def needed_extras(card: dict) -> list[str]:
     """The extras a model's feature sets need to be computed (itself or its members).
 
@@ -40,7 +36,7 @@ def needed_extras(card: dict) -> list[str]:
     """
     features = [card.get("features", ""), *card.get("member_features", [])]
     families = {part.split(":")[0] for spec in features for part in str(spec).split("+")}
-    return sorted({FAMILY_EXTRAS[f] for f in families if f in FAMILY_EXTRAS})
+    return sorted({FEATURE_EXTRAS[f] for f in families if f in FEATURE_EXTRAS})
 
 
 def _use(card: dict, names: list[str]) -> list[str]:
