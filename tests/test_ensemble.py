@@ -151,8 +151,17 @@ def test_ensemble_scores_must_evaluate_the_same_members_and_weights(fake_ravdess
     code, _, err = run(["ensemble", *folders, "--scores", scores, "--out", tmp_path / "a"], capsys)
     assert code == 0, err
     assert load_model(tmp_path / "a").card["scores"]["loso"]["folds"] == 4
-    for order, weights in ((folders[::-1], []), (folders, ["--weights", "1", "2"])):
+    reseeded = tmp_path / "spectral-seed-7"
+    args = ["train", "--corpus", f"ravdess={fake_ravdess}", "--features", "spectral"]
+    args += ["--model", "logreg", "--no-tune", "--seed", "7", "--jobs", "1", "--out", reseeded]
+    assert run(args, capsys)[0] == 0
+    for order, weights in (
+        (folders[::-1], []),
+        (folders, ["--weights", "1", "2"]),
+        ([reseeded, folders[1]], []),
+    ):
         code, _, err = run(
             ["ensemble", *order, *weights, "--scores", scores, "--out", tmp_path / "b"], capsys
         )
         assert code == 1 and "would not describe this ensemble" in one_error_line(err)
+    assert "'seed': 7" in err

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from voxemo.cli.inputs import clear_for_replacement, print_evaluation, write_evaluation
     from voxemo.evaluation.ensemble import ensemble_evaluation
-    from voxemo.evaluation.recipe import check_same_members, read_evaluation
+    from voxemo.evaluation.recipe import check_same_members, member_training, read_evaluation
     from voxemo.models import load_model
     from voxemo.models.ensemble import save_ensemble
     from voxemo.models.training import card_scores
@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         "weights": args.weights or [1.0] * len(members),
         "protocol": members[0]["config"]["protocol"],
         "features": "+".join(m["config"]["features"] for m in members),
+        "member_training": [member_training(m["config"]) for m in members],
     }
     print_evaluation(result, title="ensemble of " + ", ".join(result["config"]["members"]))
     if args.json:

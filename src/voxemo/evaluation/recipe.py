@@ -108,9 +108,29 @@ def check_same_recipe(config: dict, recipe: dict, path: str | Path) -> None:
         )
 
 
+def member_training(config: dict) -> dict:
+    """What an ensemble's evaluation records of how a member trained: its training corpora
+    and seed (from the member's evaluation configuration).
+
+    Examples
+    --------
+    >>> member_training({"corpus": ["ravdess=/r"], "seeds": {"model": 42}})
+    {'corpus': ['ravdess'], 'seed': 42}
+    """
+    return {"corpus": corpus_names(config.get("corpus", [])), "seed": config["seeds"]["model"]}
+
+
+def _card_training(card: dict) -> dict:
+    """:func:`member_training` of a saved model, from its card."""
+    from voxemo.models.card_text import corpus_names as card_corpora
+
+    training = card.get("training", {})
+    return {"corpus": sorted(card_corpora(training)), "seed": training.get("seed")}
+
+
 def check_same_members(config: dict, members: list[dict], weights: list[float], path) -> None:
     """Refuse an ensemble evaluation (read from ``path``) of other members (their cards, in
-    order) or other weights."""
+    order: kind, features, training corpora and seed) or other weights."""
     names = [f"{card['model']} on {card.get('features', 'its members')}" for card in members]
     weights = [float(weight) for weight in weights]
     recorded = [float(weight) for weight in config.get("weights", [])]
@@ -120,3 +140,12 @@ def check_same_members(config: dict, members: list[dict], weights: list[float], 
             f"{recorded}, not of {', '.join(names)} weighted {weights}; its scores would not "
             "describe this ensemble"
         )
+    trained = config.get("member_training")
+    for index, (card, name) in enumerate(zip(members, names, strict=True)):
+        own = _card_training(card)
+        if trained is None or trained[index] != own:
+            was = "not recorded" if trained is None else trained[index]
+            raise VoxemoError(
+                f"{path}: member {index + 1} ({name}) was evaluated trained on {was}, but the "
+                f"model was trained on {own}; its scores would not describe this ensemble"
+            )
