@@ -70,4 +70,11 @@ for name in default accurate fast open; do
   rm -rf "src/voxemo/pretrained/$name"
   cp -r "$WORK/pretrained/$name" "src/voxemo/pretrained/$name"
 done
+# A member that is also bundled on its own (the crnn of default and accurate is fast) is
+# stored once: the ensembles refer to it as bundled:NAME.
+.venv/bin/python -c 'from pathlib import Path
+from voxemo.models.ensemble import share_bundled_members
+root = Path("src/voxemo/pretrained")
+for name in ("default", "accurate", "open"):
+    print(name, "shares", share_bundled_members(root / name, root) or "nothing")'
 $VOXEMO predict --timeline examples/conversation.flac --plot docs/timeline.png

@@ -109,33 +109,68 @@ def test_temperature_scaling_fixes_underconfident_probabilities():
 
 
 @pytest.mark.parametrize(
-    ("card_file", "edit", "message"),
+    ("model", "card_file", "edit", "message"),
     [
-        ("card.json", {"weights": [1.0, "x"]}, "'weights' must be positive numbers"),
-        ("card.json", {"weights": [1.0]}, "'weights' must be a list of 2 weights"),
-        ("card.json", {"temperature": -1}, "'temperature' must be a positive number"),
-        ("card.json", {"members": ["../../elsewhere", "."]}, "is not a folder inside"),
-        ("card.json", {"members": [".", "members/1-crnn"]}, "member '.' is not a folder inside"),
-        ("card.json", {"members": ["/tmp", "members/1-crnn"]}, "member '/tmp' is not"),
-        ("members/1-crnn/card.json", {"labels": [1.5, "sad"]}, "'labels' must be a list of"),
-        ("members/1-crnn/card.json", {"frontend": {"sample_rate": 1e308}}, "frontend.sample_rate"),
-        ("members/2-logreg-spectral/card.json", {"sample_rates": "16k"}, "'sample_rates' must"),
-        ("members/2-logreg-spectral/card.json", {"feature_keys": None}, "'feature_keys' must"),
+        ("default", "card.json", {"weights": [1.0, "x"]}, "'weights' must be positive numbers"),
+        ("default", "card.json", {"weights": [1.0]}, "'weights' must be a list of 2 weights"),
+        ("default", "card.json", {"temperature": -1}, "'temperature' must be a positive number"),
+        ("default", "card.json", {"members": ["../../elsewhere", "."]}, "is not a folder inside"),
+        ("default", "card.json", {"members": [".", "bundled:fast"]}, "member '.' is not a folder"),
+        ("default", "card.json", {"members": ["/tmp", "bundled:fast"]}, "member '/tmp' is not"),
+        ("default", "card.json", {"members": ["bundled:../fast", "x"]}, "not a model bundled"),
+        ("default", "card.json", {"members": ["bundled:nothing", "x"]}, "not a model bundled"),
+        ("default", "card.json", {"members": ["bundled:default", "x"]}, "is an ensemble"),
+        ("fast", "card.json", {"labels": [1.5, "sad"]}, "'labels' must be a list of"),
+        ("fast", "card.json", {"frontend": {"sample_rate": 1e308}}, "frontend.sample_rate"),
+        (
+            "default",
+            "members/2-logreg-spectral/card.json",
+            {"sample_rates": "16k"},
+            "'sample_rates'",
+        ),
+        (
+            "default",
+            "members/2-logreg-spectral/card.json",
+            {"feature_keys": None},
+            "'feature_keys'",
+        ),
     ],
 )
-def test_an_edited_card_field_is_refused_on_load_naming_it(tmp_path, card_file, edit, message):
+def test_an_edited_card_field_is_refused_on_load_naming_it(
+    tmp_path, model, card_file, edit, message
+):
     import shutil
 
     from voxemo.errors import ModelError
     from voxemo.models.catalog import resolve_model
 
-    folder = tmp_path / "default"
-    shutil.copytree(resolve_model("default"), folder)
+    folder = tmp_path / model
+    shutil.copytree(resolve_model(model), folder)
     card = json.loads((folder / card_file).read_text())
     (folder / card_file).write_text(json.dumps(card | edit))
     with pytest.raises(ModelError, match=message) as error:
         load_model(folder)
-    assert str(folder / card_file) in str(error.value)
+    assert str(folder / "card.json") in str(error.value) or str(folder / card_file) in str(
+        error.value
+    )
+
+
+def test_a_member_that_is_a_bundled_model_is_stored_once(fake_ravdess, tmp_path, capsys):
+    from voxemo.models.catalog import BUNDLED_DIR
+    from voxemo.models.ensemble import share_bundled_members
+
+    mine = train_model(fake_ravdess, tmp_path / "mine", "spectral")
+    code, _, err = run(["ensemble", "fast", mine, "--out", tmp_path / "both"], capsys)
+    assert code == 0, err
+    clip = str(next(fake_ravdess.rglob("*.wav")))
+    before = Recognizer(tmp_path / "both").predict(clip)
+    assert share_bundled_members(tmp_path / "both", BUNDLED_DIR) == ["fast"]
+    card = json.loads((tmp_path / "both" / "card.json").read_text())
+    assert card["members"][0] == "bundled:fast"
+    assert [p.name for p in (tmp_path / "both" / "members").iterdir()] == [
+        card["members"][1].split("/")[-1]
+    ]
+    assert Recognizer(tmp_path / "both").predict(clip) == before
 
 
 def test_ensemble_scores_must_evaluate_the_same_members_and_weights(fake_ravdess, tmp_path, capsys):

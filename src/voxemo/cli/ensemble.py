@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ensemble = sub.add_parser(
         "ensemble",
         help="average the probabilities of several models",
-        description="With model folders: write an ensemble model folder (--out) that averages "
+        description="With model folders or names (voxemo models): write an ensemble model folder "
+        "(--out) that averages "
         "their probabilities; it predicts like any model. With evaluation JSON files of the same "
         "corpus and folds (voxemo evaluate --json): evaluate the ensemble of those models "
         "without training anything again (each member was trained on each fold's training "
@@ -49,11 +50,13 @@ def run(args: argparse.Namespace) -> int:
     from voxemo.evaluation.ensemble import ensemble_evaluation
     from voxemo.evaluation.recipe import check_same_members, member_training, read_evaluation
     from voxemo.models import load_model
+    from voxemo.models.catalog import resolve_model
     from voxemo.models.ensemble import save_ensemble
     from voxemo.models.training import card_scores
 
     evaluations = [Path(item) for item in args.inputs if str(item).endswith(".json")]
     if not evaluations:
+        folders = [resolve_model(item) for item in args.inputs]  # folders or model names
         if not args.out:
             raise VoxemoError("--out DIR is required to build an ensemble model from folders")
         output_folder(args.out, "--out", replace=args.force)
@@ -62,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             raise VoxemoError("--calibrate fits on the ensemble's evaluation: give --scores")
         if args.scores:
             result = read_evaluation(args.scores, "ensemble")
-            cards = [load_model(folder).card for folder in args.inputs]
+            cards = [load_model(folder).card for folder in folders]
             weights = args.weights or [1.0] * len(cards)
             check_same_members(result["config"], cards, weights, args.scores)
             scores[result["config"]["protocol"]] = card_scores(result)
@@ -80,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                     f"temperature {temperature:.3f}: cross-validated calibration error {error:.3f}"
                 )
         clear_for_replacement(args)
-        path = save_ensemble(args.inputs, args.out, args.weights, scores, temperature)
+        path = save_ensemble(folders, args.out, args.weights, scores, temperature)
         note(f"saved ensemble of {len(args.inputs)} models to {path}")
         return 0
     if len(evaluations) != len(args.inputs):

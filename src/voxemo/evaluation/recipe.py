@@ -117,7 +117,10 @@ def member_training(config: dict) -> dict:
     >>> member_training({"corpus": ["ravdess=/r"], "seeds": {"model": 42}})
     {'corpus': ['ravdess'], 'seed': 42}
     """
-    return {"corpus": corpus_names(config.get("corpus", [])), "seed": config["seeds"]["model"]}
+    return {
+        "corpus": corpus_names(config.get("corpus", [])),
+        "seed": config.get("seeds", {}).get("model"),
+    }
 
 
 def _card_training(card: dict) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 from voxemo.errors import ModelError
 
 MIN_RATE, MAX_RATE = 1000, 192000
+BUNDLED_PREFIX = "bundled:"  # an ensemble member that is one of the bundled single models
 
 
 def _fail(where: Path, field: str, expected: str, value) -> None:
@@ -75,8 +76,9 @@ def check_model_card(where: Path, card: dict) -> None:
 
 
 def check_ensemble_card(path: Path, card: dict) -> list[Path]:
-    """The member folders of an ensemble card, each inside the ensemble's folder, once its
-    members, weights, temperature and labels have been checked.
+    """The member folders of an ensemble card, once its members, weights, temperature and
+    labels have been checked: each inside the ensemble's folder, or ``bundled:NAME``, a
+    single model bundled with voxemo (stored once, however many bundles use it).
 
     Examples
     --------
@@ -100,8 +102,26 @@ def check_ensemble_card(path: Path, card: dict) -> list[Path]:
     root = path.resolve()
     folders = []
     for member in members:
+        if member.startswith(BUNDLED_PREFIX):
+            folders.append(_bundled_member(where, member))
+            continue
         folder = (path / member).resolve()
         if Path(member).is_absolute() or folder == root or root not in folder.parents:
             raise ModelError(f"{where}: member '{member}' is not a folder inside {path}")
         folders.append(path / member)
     return folders
+
+
+def _bundled_member(where: Path, member: str) -> Path:
+    """A member shared with a single model bundled with voxemo (``bundled:NAME``)."""
+    import json
+
+    from voxemo.models.catalog import BUNDLED_DIR
+
+    name = member.removeprefix(BUNDLED_PREFIX)
+    card = BUNDLED_DIR / name / "card.json"
+    if "/" in name or name in ("", ".", "..") or not card.is_file():
+        raise ModelError(f"{where}: member '{member}' is not a model bundled with voxemo")
+    if json.loads(card.read_text()).get("model") == "ensemble":
+        raise ModelError(f"{where}: member '{member}' is an ensemble, not a single model")
+    return BUNDLED_DIR / name

@@ -140,8 +140,8 @@ def _robustness(card: dict) -> list[str]:
 def _what_it_is(card: dict) -> list[str]:
     if card["model"] == "ensemble":
         return [
-            "- Averages the probabilities of its members (each has its own card under "
-            "`members/`): "
+            "- Averages the probabilities of its members (each has its own card, under "
+            "`members/` or, for a bundled model it shares, in that model's folder): "
             + "; ".join(
                 f"`{kind}` on `{features}`, weight {weight}"
                 for kind, features, weight in zip(

@@ -17,7 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from voxemo.errors import ModelError
-from voxemo.models.artifact import CARD_FILE, CARD_FORMAT, CARD_TEXT_FILE, OnnxModel, load_model
+from voxemo.models.artifact import (
+    CARD_FILE,
+    CARD_FORMAT,
+    CARD_TEXT_FILE,
+    MODEL_FILE,
+    OnnxModel,
+    load_model,
+)
 from voxemo.models.card_check import check_ensemble_card
 from voxemo.models.card_text import card_markdown
 from voxemo.probabilities import log_probabilities, softmax
@@ -112,3 +119,31 @@ def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
             f"predict {labels}"
         )
     return EnsembleModel(path, card, members)
+
+
+def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
+    """Replace each member of the ensemble ``folder`` that is byte for byte one of the single
+    models in ``bundled`` (its graph and its card) by a reference to it (``bundled:NAME``),
+    so that a model bundled alone and inside ensembles is stored once. Returns the names
+    (``scripts/train_default_model.sh`` runs it on the bundles)."""
+    from voxemo.models.card_check import BUNDLED_PREFIX
+
+    card = json.loads((folder / CARD_FILE).read_text())
+    singles = {
+        model.parent.name: model.parent
+        for model in sorted(bundled.glob(f"*/{CARD_FILE}"))
+        if json.loads(model.read_text()).get("model") != ENSEMBLE
+    }
+    shared = []
+    for index, member in enumerate(card["members"]):
+        for name, single in singles.items():
+            if all(
+                (folder / member / file).read_bytes() == (single / file).read_bytes()
+                for file in (MODEL_FILE, CARD_FILE)
+            ):
+                shutil.rmtree(folder / member)
+                card["members"][index] = BUNDLED_PREFIX + name
+                shared.append(name)
+                break
+    (folder / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    return shared
