@@ -253,6 +253,25 @@ def faults_table(record: dict) -> str:
     )
 
 
+def core_install_table(record: dict) -> str:
+    """The core install's size and its cold prediction against the full environment's."""
+    cold = record["cold_predict_seconds"]
+    return "\n".join(
+        [
+            "| install | direct dependencies | packages | `pip install .` (s) "
+            "| cold `voxemo predict FILE` (s, median) |",
+            "|---|---|---|---|---|",
+            f"| core | {len(record['direct_dependencies'])} | {record['packages_installed']} | "
+            f"{record['install_seconds']:.0f} | {cold['core']:.2f} |",
+            f"| full (`.[all]`) | | | | {cold['full']:.2f} |",
+            "",
+            "Core against full in the same run, alternating: "
+            f"{_faster(1 / record['core_over_full'])} ({record['runs']} runs each). "
+            + _machine(record),
+        ]
+    )
+
+
 def fuzz_table(record: dict) -> str:
     """What the fuzzing pass tried, per target, and what came of it."""
     lines = [
@@ -360,6 +379,7 @@ TABLES = {
     "neural": lambda record: neural_table(record, top=8),
     "recognizer_speed": recognizer_speed_table,
     "faults": faults_table,
+    "core_install": core_install_table,
     "fuzz": fuzz_table,
     "bundled": bundled_table,
 }
