@@ -286,7 +286,9 @@ def fuzz_table(record: dict) -> str:
         [
             *lines,
             "",
-            f"{record['cases_per_target']} mutated inputs per target, seed {record['seed']}. "
+            f"{record['cases_per_target']} mutated audio files, {record['cases_per_target']} model "
+            f"folders and {record['cases_per_target']} corpora (CSV tables and label folders in "
+            f"turn), seed {record['seed']}; `features` reads all the audio files in one run. "
             + _machine(record),
         ]
     )
