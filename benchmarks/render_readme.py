@@ -372,9 +372,75 @@ def cross_corpus_table(record: dict) -> str:
     return "\n".join(lines)
 
 
+CORPUS_NAMES = {"ravdess": "RAVDESS", "crema-d": "CREMA-D"}
+
+
+def robustness_table(record: dict) -> str:
+    """UAR of each model under each recording condition, and its drop from clean audio."""
+    models = list(dict.fromkeys(row["model"] for row in record["rows"]))
+    corpora = sorted({c for row in record["rows"] for c in row["scores"]})
+    by = {(row["model"], row["condition"]): row for row in record["rows"]}
+    lines = [
+        "| condition | " + " | ".join(f"`{model}`" for model in models) + " |",
+        "|---|" + "---|" * len(models),
+    ]
+    for condition in record["conditions"]:
+        cells = []
+        for model in models:
+            row = by.get((model, condition))
+            if row is None:
+                cells.append("")
+                continue
+            uar = " / ".join(f"{row['scores'][c]['uar']:.3f}" for c in corpora)
+            drop = " / ".join(f"{-100 * row['uar_drop'][c]:+.1f}" for c in corpora)
+            cells.append(uar if condition == "clean" else f"{uar} ({drop})")
+        lines.append(f"| {condition} | " + " | ".join(cells) + " |")
+    names = " / ".join(CORPUS_NAMES.get(c, c) for c in corpora)
+    return "\n".join(
+        [
+            *lines,
+            "",
+            f"UAR on {names} (trained on both corpora, tested on each corpus's unseen speakers, "
+            "the same folds as above) with every test recording heard under the condition; in "
+            "brackets the change from clean audio, in points. " + _machine(record),
+        ]
+    )
+
+
+def adaptation_table(record: dict) -> str:
+    """Segment scores of long one-voice recordings, without and with --adapt."""
+    plain = {
+        (r["setup"], r["model"], r["test_corpus"]): r for r in record["rows"] if not r["adapt"]
+    }
+    lines = [
+        "| model | trained on | test corpus | segment UAR | with `--adapt` | change (points) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in record["rows"]:
+        if not row["adapt"]:
+            continue
+        base = plain[(row["setup"], row["model"], row["test_corpus"])]
+        lines.append(
+            f"| `{row['model']}` | {TRAINED_ON.get(row['setup'], row['setup'])} | "
+            f"{CORPUS_NAMES.get(row['test_corpus'], row['test_corpus'])} | {base['uar']:.3f} | "
+            f"{row['uar']:.3f} | {100 * (row['uar'] - base['uar']):+.1f} |"
+        )
+    return "\n".join(
+        [
+            *lines,
+            "",
+            "Each test speaker's utterances joined into one recording (with "
+            f"{record['pause_seconds']} s pauses), its timeline scored segment by segment "
+            "against the utterances' labels; means over folds. " + _machine(record),
+        ]
+    )
+
+
 TABLES = {
     "study": study_table,
     "cross_corpus": cross_corpus_table,
+    "robustness": robustness_table,
+    "adaptation": adaptation_table,
     "feature_speed": feature_speed_table,
     "leaderboard": lambda record: leaderboard_tables(record, top=5),
     "anchors": anchors_table,

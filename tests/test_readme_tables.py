@@ -1,0 +1,58 @@
+"""The README tables of the cross-corpus benchmarks, rendered from records shaped like the
+results files their scripts write."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import REPO
+
+MACHINE = {
+    "date": "2026-12-01T00:00:00+00:00",
+    "voxemo": "0.1.0",
+    "git_commit": "0123456789abcdef",
+    "machine": {"cpu": "a CPU", "cores": 2},
+}
+
+
+@pytest.fixture
+def render():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import render_readme
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    return render_readme
+
+
+def test_robustness_rows_show_each_condition_and_its_drop(render):
+    def row(model, condition, ravdess, crema, clean=(0.6, 0.5)):
+        return {
+            "model": model,
+            "condition": condition,
+            "scores": {"ravdess": {"uar": ravdess}, "crema-d": {"uar": crema}},
+            "uar_drop": {"ravdess": clean[0] - ravdess, "crema-d": clean[1] - crema},
+        }
+
+    record = MACHINE | {
+        "conditions": ["clean", "telephone"],
+        "rows": [row("default", "clean", 0.6, 0.5), row("default", "telephone", 0.57, 0.46)],
+    }
+    lines = render.robustness_table(record).splitlines()
+    assert lines[0] == "| condition | `default` |"
+    assert lines[2] == "| clean | 0.500 / 0.600 |"  # CREMA-D before RAVDESS, as named below
+    assert lines[3] == "| telephone | 0.460 / 0.570 (-4.0 / -3.0) |"
+    assert "UAR on CREMA-D / RAVDESS" in lines[5]
+
+
+def test_adaptation_rows_pair_each_model_with_and_without_adapt(render):
+    def row(adapt, uar):
+        return {"setup": "both", "model": "default", "adapt": adapt, "test_corpus": "ravdess",
+                "uar": uar}  # fmt: skip
+
+    record = MACHINE | {"pause_seconds": 0.5, "rows": [row(False, 0.52), row(True, 0.58)]}
+    lines = render.adaptation_table(record).splitlines()
+    assert lines[2] == "| `default` | both | RAVDESS | 0.520 | 0.580 | +6.0 |"
+    assert len(lines) == 5 and "0.5 s pauses" in lines[4]
