@@ -25,14 +25,14 @@ from voxemo.evaluation.protocols import (
 from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
 from voxemo.features.normalization import center_probabilities_per_group, normalize_per_group
 from voxemo.models import build_model, get_model_kind
+from voxemo.models.estimators import FeatureClassifier, NetworkClassifier
 from voxemo.models.label_sets import (
-    LabelSets,
     corpus_label_sets,
     differ,
     restrict_probabilities,
 )
-from voxemo.models.neural import EpochLog, TrainingConfig, is_neural, training_config
-from voxemo.models.selection import INNER_FOLDS, INNER_SCORING, fit_model
+from voxemo.models.neural import EpochLog, is_neural, training_config
+from voxemo.models.selection import INNER_FOLDS, INNER_SCORING
 from voxemo.provenance import provenance
 
 UTTERANCE_LEVEL = "utterance-level"
@@ -178,17 +178,24 @@ def evaluate(
         if speaker_norm:
             _require_speakers(data)
         config = training_config(model_kind, epochs)
-        runs = (
-            _fit_neural_fold(
-                data,
-                test_data.waves,
-                fold,
+
+        def network(fold: Fold) -> NetworkClassifier:
+            name = f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
+            return NetworkClassifier(
                 config,
-                seed,
-                checkpoints,
-                on_epoch,
-                speakers if speaker_norm else None,
-                label_sets,
+                seed=seed,
+                label_sets=label_sets,
+                checkpoint=checkpoints / name if checkpoints else None,
+                on_epoch=on_epoch,
+            )
+
+        runs = (
+            _fit_fold(
+                network(fold),
+                _training_side(data.waves, None, data.table["speaker"], truth, corpora, fold),
+                [test_data.waves[i] for i in fold.test],
+                # The speaker-adapted track: each test speaker's log-probabilities centred.
+                speakers[fold.test] if speaker_norm else None,
             )
             for fold in fold_list
         )
@@ -204,17 +211,14 @@ def evaluate(
         )
         options = {"seed": seed, "select": select, "tune": tune, "label_sets": label_sets}
         workers = min(jobs, len(fold_list))
+        # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
         threads = None if workers == 1 else 1
         runs = Parallel(n_jobs=workers, return_as="generator")(
             delayed(_fit_fold)(
-                (inputs, tested, extra),
-                truth,
-                data.table["speaker"],
-                corpora,
-                fold,
-                model_kind,
-                options,
-                threads,
+                FeatureClassifier(model_kind, **options),
+                _training_side(inputs, extra, data.table["speaker"], truth, corpora, fold),
+                tested[fold.test],
+                threads=threads,
             )
             for fold in fold_list
         )
@@ -341,78 +345,38 @@ class FoldRun:
     training_seconds: float | None = None
 
 
-def _fit_fold(
-    inputs, truth, speakers, corpora, fold: Fold, model_kind: str, options: dict, threads: int
-):
-    """Fit on the fold's training rows of ``inputs[0]`` (and of ``inputs[2]``, the augmented
-    copies, where given), predict its test rows of ``inputs[1]``."""
-    start = time.perf_counter()
-    inputs, tested, extra = inputs
-    train = fold.train
-    features, rows = inputs[train], train
-    if extra is not None:
-        features, rows = np.vstack([features, extra[train]]), np.concatenate([train, train])
+def _training_side(inputs, extra, speakers, truth, corpora, fold: Fold) -> tuple:
+    """What a fold's model learns from: its training rows of ``inputs`` (a feature matrix or
+    a list of waveforms), with the same rows of ``extra`` (augmented copies) where given, and
+    their labels, speaker groups and corpora."""
+    rows = fold.train
+    if isinstance(inputs, np.ndarray):
+        taken = inputs[rows]
+        if extra is not None:
+            taken, rows = np.vstack([taken, extra[rows]]), np.concatenate([rows, rows])
+    else:
+        taken = [inputs[i] for i in rows]
     # The search groups by speaker where every training file has one.
-    train_groups = speaker_groups(speakers.iloc[rows])
-    # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
-    with threadpool_limits(threads):
-        fitted = fit_model(
-            model_kind, features, truth[rows], train_groups, corpora=corpora[rows], **options
-        )
-        probabilities = fitted.model.predict_proba(tested[fold.test])
-    classes = [str(label) for label in fitted.model.classes_]
-    return FoldRun(
-        np.array(classes)[probabilities.argmax(axis=1)],
-        probabilities,
-        classes,
-        fitted.chosen_params,
-        fitted.inner_uar,
-        time.perf_counter() - start,
-    )
+    return taken, truth[rows], speaker_groups(speakers.iloc[rows]), corpora[rows]
 
 
-def _fit_neural_fold(
-    data: WaveTable,
-    test_waves: list[np.ndarray],
-    fold: Fold,
-    config: TrainingConfig,
-    seed: int,
-    checkpoints: Path | None,
-    on_epoch: Callable[[EpochLog], None] | None,
-    speakers: np.ndarray | None,
-    label_sets: LabelSets,
-):
-    """Train on the fold's training side (epoch chosen on some of its speakers); test on
-    whole recordings. Given ``speakers`` (the speaker-adapted track), each test speaker's
-    log-probabilities are centred over that speaker's test files."""
-    from voxemo.models.neural.training import network_probabilities, train_network
-
+def _fit_fold(estimator, training_side: tuple, test_inputs, centre_by=None, threads=None):
+    """Fit ``estimator`` on a fold's training side and predict its test inputs; with
+    ``centre_by`` (the test files' speakers), each speaker's log-probabilities are centred."""
     start = time.perf_counter()
-    truth = data.table["label"].astype(str).to_numpy()
-    trained = train_network(
-        [data.waves[i] for i in fold.train],
-        truth[fold.train],
-        speaker_groups(data.table["speaker"].iloc[fold.train]),
-        config,
-        seed=seed,
-        corpora=data.table["corpus"].astype(str).to_numpy()[fold.train],
-        label_sets=label_sets,
-        checkpoint=checkpoints / f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
-        if checkpoints
-        else None,
-        progress=on_epoch,
-    )
-    probabilities = network_probabilities(trained.net, [test_waves[i] for i in fold.test])
-    if speakers is not None:
-        probabilities = center_probabilities_per_group(probabilities, speakers[fold.test])
+    with threadpool_limits(threads):
+        estimator.fit(*training_side)
+        probabilities = estimator.predict_proba(test_inputs)
+    if centre_by is not None:
+        probabilities = center_probabilities_per_group(probabilities, centre_by)
     return FoldRun(
-        np.array(trained.labels)[probabilities.argmax(axis=1)],
+        np.array(estimator.classes_)[probabilities.argmax(axis=1)],
         probabilities,
-        trained.labels,
-        {"epoch": trained.best_epoch, "weights": trained.weights},
-        trained.validation_uar,
+        estimator.classes_,
+        estimator.chosen_params_,
+        estimator.inner_uar_,
         time.perf_counter() - start,
-        trained.seconds,
+        estimator.training_seconds_,
     )
 
 
