@@ -41,7 +41,7 @@ def test_reads_every_supported_encoding(tmp_path, name, fmt, subtype):
 @pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
 def test_resamples_to_any_rate_keeping_pitch_and_duration(tmp_path, rate):
     path = write(tmp_path / "a.wav", tone(440.0, 0.8, rate), rate)
-    audio = load_audio(path, sample_rate=16000)
+    audio = load_audio(path, sr=16000)
     assert audio.sample_rate == 16000
     assert audio.duration == pytest.approx(0.8, abs=1e-3)
     assert dominant_frequency(audio) == pytest.approx(440.0, abs=3.0)

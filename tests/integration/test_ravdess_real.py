@@ -37,7 +37,7 @@ def test_stereo_files_are_mixed_to_mono(corpus, stem):
     path = next(
         p for p in corpus.table["path"] if p.endswith(stem + ".flac") or p.endswith(stem + ".wav")
     )
-    audio = load_audio(path, sample_rate=16000)
+    audio = load_audio(path, sr=16000)
     assert audio.samples.ndim == 1 and 2.5 < audio.duration < 6
 
 

@@ -122,17 +122,17 @@ def check_length(source, name: str | Path) -> int:
     return limit
 
 
-def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "<array>") -> Audio:
+def audio_from_array(y: np.ndarray, sr: int, name: str | Path = "<array>") -> Audio:
     """Validated mono audio from an array of samples of any integer or float dtype.
 
     Parameters
     ----------
-    samples : numpy.ndarray
-        Shaped ``(frames,)``, ``(frames, channels)`` as soundfile reads or ``(channels,
+    y : numpy.ndarray
+        The samples, shaped ``(frames,)``, ``(frames, channels)`` as soundfile reads or ``(channels,
         frames)`` as librosa does: of two axes, the shorter holds the channels, which are
         averaged. Integers are scaled to [-1, 1] by their type's full scale (int16 by 32768,
         uint8 around 128); floats are taken as they are.
-    sample_rate : int
+    sr : int
         Samples per second, positive.
     name : str or Path
         What error messages call the input.
@@ -140,7 +140,7 @@ def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "
     Returns
     -------
     Audio
-        Mono float32 samples at ``sample_rate``.
+        Mono float32 samples at ``sr``.
 
     Raises
     ------
@@ -156,7 +156,7 @@ def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "
     >>> audio.duration, round(float(abs(audio.samples).max()), 2)
     (1.0, 0.5)
     """
-    samples = np.asarray(samples)
+    samples = np.asarray(y)
     if samples.ndim not in (1, 2) or not (
         np.issubdtype(samples.dtype, np.integer) or np.issubdtype(samples.dtype, np.floating)
     ):
@@ -170,7 +170,7 @@ def audio_from_array(samples: np.ndarray, sample_rate: int, name: str | Path = "
         samples = (samples.astype(np.float64) - (int(info.min) + half)) / half
     if samples.ndim == 2 and samples.shape[0] < samples.shape[1]:
         samples = samples.T  # librosa's (channels, frames)
-    return _mono(samples, sample_rate, name)
+    return _mono(samples, sr, name)
 
 
 def _mono(samples: np.ndarray, sample_rate: int, name: str | Path) -> Audio:
@@ -183,12 +183,20 @@ def _mono(samples: np.ndarray, sample_rate: int, name: str | Path) -> Audio:
     return audio
 
 
-def load_audio(path: str | Path, sample_rate: int | None = None) -> Audio:
-    """Read, decode, validate and optionally resample one file, decoding no more than
-    :data:`MAX_DECODED_SECONDS` (see :func:`decode_audio`)."""
+def load_audio(path: str | Path, sr: int | None = None) -> Audio:
+    """Read, decode and validate one file, resampled to ``sr`` Hz if given (as librosa's
+    ``load`` does), decoding no more than :data:`MAX_DECODED_SECONDS` (see
+    :func:`decode_audio`).
+
+    Examples
+    --------
+    >>> audio = load_audio("examples/speech.wav", sr=16000)
+    >>> audio.sample_rate, round(audio.duration, 1)
+    (16000, 3.1)
+    """
     check_readable(Path(path))
     audio = _decode(lambda: str(path), path)
-    return resample(audio, sample_rate) if sample_rate else audio
+    return resample(audio, sr) if sr else audio
 
 
 def resample(audio: Audio, sample_rate: int) -> Audio:

@@ -271,14 +271,14 @@ def _same_text_rows(
 
 
 def _example(row: pd.Series):
-    audio = load_audio(row["path"], sample_rate=PLOT_RATE)
+    audio = load_audio(row["path"], sr=PLOT_RATE)
     return figures.example_figure(audio.samples, audio.sample_rate, _describe(row))
 
 
 def _emotions(rows: pd.DataFrame, title: str):
     items = []
     for _, row in rows.iterrows():
-        audio = load_audio(row["path"], sample_rate=PLOT_RATE)
+        audio = load_audio(row["path"], sr=PLOT_RATE)
         items.append((row["label"], audio.samples, audio.sample_rate))
     return figures.emotion_spectrograms_figure(items, title)
 
