@@ -56,18 +56,20 @@ def run(args: argparse.Namespace) -> int:
 
     evaluations = [Path(item) for item in args.inputs if str(item).endswith(".json")]
     if not evaluations:
-        folders = [resolve_model(item) for item in args.inputs]  # folders or model names
         if not args.out:
             raise VoxemoError("--out DIR is required to build an ensemble model from folders")
         output_folder(args.out, "--out", replace=args.force)
+        # Folders or model names, each loaded (and so checked) once.
+        models = [load_model(resolve_model(item)) for item in args.inputs]
         scores, temperature = {}, None
         if args.calibrate and not args.scores:
             raise VoxemoError("--calibrate fits on the ensemble's evaluation: give --scores")
         if args.scores:
             result = read_evaluation(args.scores, "ensemble")
-            cards = [load_model(folder).card for folder in folders]
-            weights = args.weights or [1.0] * len(cards)
-            check_same_members(result["config"], cards, weights, args.scores)
+            weights = args.weights or [1.0] * len(models)
+            check_same_members(
+                result["config"], [model.card for model in models], weights, args.scores
+            )
             scores[result["config"]["protocol"]] = card_scores(result)
             if args.calibrate:
                 from voxemo.evaluation.calibration import calibrate
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                     f"temperature {temperature:.3f}: cross-validated calibration error {error:.3f}"
                 )
         clear_for_replacement(args)
-        path = save_ensemble(folders, args.out, args.weights, scores, temperature)
+        path = save_ensemble(models, args.out, args.weights, scores, temperature)
         note(f"saved ensemble of {len(args.inputs)} models to {path}")
         return 0
     if len(evaluations) != len(args.inputs):

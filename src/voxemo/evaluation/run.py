@@ -22,10 +22,10 @@ from voxemo.evaluation.protocols import (
     make_folds,
     speaker_extras,
 )
-from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
+from voxemo.features.dataset import FeatureTable, WaveTable
 from voxemo.features.normalization import center_probabilities_per_group, normalize_per_group
 from voxemo.models import build_model, get_model_kind
-from voxemo.models.estimators import FeatureClassifier, NetworkClassifier
+from voxemo.models.estimators import FeatureClassifier, NetworkClassifier, training_rows
 from voxemo.models.label_sets import (
     corpus_label_sets,
     differ,
@@ -192,7 +192,7 @@ def evaluate(
         runs = (
             _fit_fold(
                 network(fold),
-                _training_side(data.waves, None, data.table["speaker"], truth, corpora, fold),
+                training_rows(data.waves, fold.train, truth, data.table["speaker"], corpora),
                 [test_data.waves[i] for i in fold.test],
                 # The speaker-adapted track: each test speaker's log-probabilities centred.
                 speakers[fold.test] if speaker_norm else None,
@@ -216,7 +216,7 @@ def evaluate(
         runs = Parallel(n_jobs=workers, return_as="generator")(
             delayed(_fit_fold)(
                 FeatureClassifier(model_kind, **options),
-                _training_side(inputs, extra, data.table["speaker"], truth, corpora, fold),
+                training_rows(inputs, fold.train, truth, data.table["speaker"], corpora, extra),
                 tested[fold.test],
                 threads=threads,
             )
@@ -343,21 +343,6 @@ class FoldRun:
     seconds: float
     # A network's training time over all the runs that made it (None: unknown, or no network).
     training_seconds: float | None = None
-
-
-def _training_side(inputs, extra, speakers, truth, corpora, fold: Fold) -> tuple:
-    """What a fold's model learns from: its training rows of ``inputs`` (a feature matrix or
-    a list of waveforms), with the same rows of ``extra`` (augmented copies) where given, and
-    their labels, speaker groups and corpora."""
-    rows = fold.train
-    if isinstance(inputs, np.ndarray):
-        taken = inputs[rows]
-        if extra is not None:
-            taken, rows = np.vstack([taken, extra[rows]]), np.concatenate([rows, rows])
-    else:
-        taken = [inputs[i] for i in rows]
-    # The search groups by speaker where every training file has one.
-    return taken, truth[rows], speaker_groups(speakers.iloc[rows]), corpora[rows]
 
 
 def _fit_fold(estimator, training_side: tuple, test_inputs, centre_by=None, threads=None):

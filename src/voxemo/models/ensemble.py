@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,26 +65,30 @@ class EnsembleModel:
 
 
 def save_ensemble(
-    members: list[str | Path],
+    members: Sequence[str | Path | OnnxModel | EnsembleModel],
     out: str | Path,
     weights: list[float] | None = None,
     scores: dict | None = None,
     temperature: float | None = None,
 ) -> Path:
-    """Copy ``members`` (model folders) into a new ensemble folder ``out``; ``scores`` are
-    those of an evaluation of this ensemble (see :func:`ensemble_evaluation`), and
-    ``temperature`` rescales its probabilities (see :mod:`voxemo.evaluation.calibration`)."""
+    """Copy ``members`` (model folders, or models already loaded from them) into a new
+    ensemble folder ``out``; ``scores`` are those of an evaluation of this ensemble (see
+    :func:`ensemble_evaluation`), and ``temperature`` rescales its probabilities (see
+    :mod:`voxemo.evaluation.calibration`)."""
     out = Path(out)
     weights = weights or [1.0] * len(members)
     if len(members) < 2 or len(weights) != len(members) or min(weights) <= 0:
         raise ModelError("an ensemble needs two or more models and one positive weight each")
     if out.exists():
         raise ModelError(f"{out}: already exists; choose a new folder for the ensemble")
-    loaded = [load_model(member) for member in members]
-    names = [f"{i}-{Path(member).resolve().name}" for i, member in enumerate(members, start=1)]
+    loaded = [
+        member if isinstance(member, OnnxModel | EnsembleModel) else load_model(member)
+        for member in members
+    ]
+    names = [f"{i}-{model.path.resolve().name}" for i, model in enumerate(loaded, start=1)]
     labels = sorted({label for model in loaded for label in model.labels})
-    for member, name in zip(members, names, strict=True):
-        shutil.copytree(member, out / "members" / name)
+    for model, name in zip(loaded, names, strict=True):
+        shutil.copytree(model.path, out / "members" / name)
     trainings = [model.card.get("training") for model in loaded]
     card = {
         "format": CARD_FORMAT,

@@ -15,6 +15,40 @@ import numpy as np
 from voxemo.models.label_sets import LabelSets
 
 
+def training_rows(
+    inputs: np.ndarray | Sequence[np.ndarray],
+    rows: np.ndarray,
+    labels: np.ndarray,
+    speakers,
+    corpora: np.ndarray,
+    extra: np.ndarray | None = None,
+) -> tuple:
+    """The arguments of an estimator's ``fit`` for the files at ``rows``.
+
+    ``inputs`` is a feature matrix or a list of waveforms; ``extra`` (augmented copies of
+    the feature matrix) adds the same rows again beside the clean ones. The search groups by
+    speaker where every file has one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = np.arange(8.0).reshape(4, 2)
+    >>> taken, y, groups, corpora = training_rows(x, np.array([0, 2]), np.array(list("abab")),
+    ...     pd.Series(["s1", "s1", "s2", "s2"]), np.array(["c"] * 4), extra=-x)
+    >>> taken.shape, y.tolist(), groups.tolist()
+    ((4, 2), ['a', 'a', 'a', 'a'], ['s1', 's2', 's1', 's2'])
+    """
+    from voxemo.features.dataset import speaker_groups
+
+    if isinstance(inputs, np.ndarray):
+        taken = inputs[rows]
+        if extra is not None:
+            taken, rows = np.vstack([taken, extra[rows]]), np.concatenate([rows, rows])
+    else:
+        taken = [inputs[i] for i in rows]
+    return taken, labels[rows], speaker_groups(speakers.iloc[rows]), corpora[rows]
+
+
 class FeatureClassifier:
     """A registered feature-vector kind, its hyper-parameters chosen on the training data.
 
@@ -75,7 +109,7 @@ class FeatureClassifier:
             corpora=corpora,
             label_sets=self.label_sets,
         )
-        self.model_ = fitted.model
+        self.fitted_, self.model_ = fitted, fitted.model
         self.classes_ = [str(label) for label in fitted.model.classes_]
         self.chosen_params_, self.inner_uar_ = fitted.chosen_params, fitted.inner_uar
         return self
@@ -135,7 +169,7 @@ class NetworkClassifier:
             checkpoint=self.checkpoint,
             progress=self.on_epoch,
         )
-        self.network_ = trained.net
+        self.trained_, self.network_ = trained, trained.net
         self.classes_ = list(trained.labels)
         self.chosen_params_ = {"epoch": trained.best_epoch, "weights": trained.weights}
         self.inner_uar_ = trained.validation_uar

@@ -14,8 +14,9 @@ import numpy as np
 
 from voxemo.errors import VoxemoError
 from voxemo.evaluation.protocols import check_learnable
-from voxemo.features.dataset import FeatureTable, WaveTable, speaker_groups
+from voxemo.features.dataset import FeatureTable, WaveTable
 from voxemo.models.artifact import export_onnx, write_model
+from voxemo.models.estimators import FeatureClassifier, NetworkClassifier, training_rows
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import is_neural
 
@@ -121,109 +122,45 @@ def train(
     check_exportable(model_kind)
     labels = data.table["label"].astype(str).to_numpy()
     check_learnable(labels, "training data")
-    speakers = speaker_groups(data.table["speaker"])
     corpora = data.table["corpus"].astype(str).to_numpy()
     label_sets = corpus_label_sets(corpora, labels)
+    every_file = np.arange(len(labels))
     if is_neural(model_kind):
-        return _train_network(
-            data,
-            model_kind,
-            labels,
-            speakers,
-            corpora,
-            label_sets,
-            seed,
-            epochs,
-            checkpoint,
-            on_epoch,
-            scores or {},
-        )
-    return _fit_features(
-        data,
-        model_kind,
-        features,
-        labels,
-        speakers,
-        corpora,
-        label_sets,
-        seed,
-        tune,
-        select,
-        augment,
-        scores or {},
-    )
+        from voxemo.models.card import network_card
+        from voxemo.models.neural import training_config
+        from voxemo.models.neural.export import export_network
 
+        network = NetworkClassifier(
+            training_config(model_kind, epochs),
+            seed=seed,
+            label_sets=label_sets,
+            checkpoint=checkpoint,
+            on_epoch=on_epoch,
+        ).fit(*training_rows(data.waves, every_file, labels, data.table["speaker"], corpora))
+        card = network_card(data, network.trained_, model_kind=model_kind, seed=seed, scores=scores)
+        graph = export_network(network.network_)
+        return TrainedModel(graph, network.classes_, card, network.training_seconds_)
 
-def _fit_features(
-    data,
-    kind,
-    features,
-    labels,
-    speakers,
-    corpora,
-    label_sets,
-    seed,
-    tune,
-    select,
-    augment,
-    scores,
-) -> TrainedModel:
     from voxemo.features import parse_feature_spec
     from voxemo.models.card import model_card
-    from voxemo.models.selection import fit_model
 
-    inputs = data.features
-    if augment is not None:
-        inputs = np.vstack([inputs, augment.features])
-        labels, corpora = np.concatenate([labels, labels]), np.concatenate([corpora, corpora])
-        speakers = None if speakers is None else np.concatenate([speakers, speakers])
-    fitted = fit_model(
-        kind,
-        inputs,
-        labels,
-        speakers,
-        seed=seed,
-        select=select,
-        tune=tune,
-        corpora=corpora,
-        label_sets=label_sets,
-    )
+    extra = None if augment is None else augment.features
+    classifier = FeatureClassifier(
+        model_kind, seed=seed, select=select, tune=tune, label_sets=label_sets
+    ).fit(*training_rows(data.features, every_file, labels, data.table["speaker"], corpora, extra))
     card = model_card(
         data,
-        fitted,
+        classifier.fitted_,
         features=features,
         feature_sets=parse_feature_spec(features),
-        model_kind=kind,
+        model_kind=model_kind,
         seed=seed,
         select=select,
         scores=scores,
         augmented=augment is not None,
     )
-    graph = export_onnx(fitted.model, int(card["n_features"]))
-    return TrainedModel(graph, [str(label) for label in fitted.model.classes_], card)
-
-
-def _train_network(
-    data, kind, labels, speakers, corpora, label_sets, seed, epochs, checkpoint, on_epoch, scores
-) -> TrainedModel:
-    from voxemo.models.card import network_card
-    from voxemo.models.neural import training_config
-    from voxemo.models.neural.export import export_network
-    from voxemo.models.neural.training import train_network
-
-    trained = train_network(
-        data.waves,
-        labels,
-        speakers,
-        training_config(kind, epochs),
-        seed=seed,
-        checkpoint=checkpoint,
-        progress=on_epoch,
-        corpora=corpora,
-        label_sets=label_sets,
-    )
-    card = network_card(data, trained, model_kind=kind, seed=seed, scores=scores)
-    return TrainedModel(export_network(trained.net), trained.labels, card, trained.seconds)
+    graph = export_onnx(classifier.model_, int(card["n_features"]))
+    return TrainedModel(graph, classifier.classes_, card)
 
 
 def card_scores(result: dict) -> dict:
