@@ -65,6 +65,8 @@ def decode_audio(data: bytes, name: str | Path) -> Audio:
     file can hold hours of silence), and no more than that many seconds are ever decoded
     (a header can lie, or not know its length). Long recordings stream through
     ``--timeline``."""
+    if not data:
+        raise AudioError(f"{name}: empty file (0 bytes)")
     return _decode(lambda: io.BytesIO(data), name)
 
 

@@ -7,7 +7,6 @@ import argparse
 from rich.table import Table
 
 from voxemo.cli.console import out, print_json
-from voxemo.emotions import display_order
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,13 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voxemo.models.catalog import list_models
+    from voxemo.models.catalog import card_summary, list_models
 
     entries = list_models()
     if args.json:
         print_json(
             [
-                {"name": e.name, "source": e.source, "path": str(e.path), **_summary(e.card)}
+                {"name": e.name, "source": e.source, "path": str(e.path), **card_summary(e.card)}
                 for e in entries
             ]
         )
@@ -39,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     for column in (*columns, "path"):
         table.add_column(column, overflow="fold")
     for entry in entries:
-        summary = _summary(entry.card)
+        summary = card_summary(entry.card)
         scores = "; ".join(
             f"{test} {s['accuracy']:.3f} / {s['uar']:.3f}" for test, s in summary["scores"].items()
         )
@@ -56,27 +55,3 @@ def run(args: argparse.Namespace) -> int:
     if not entries:
         out.print("no models found; train one with voxemo train --out DIR")
     return 0
-
-
-PROTOCOL_CORPORA = {"emobox": "ravdess", "crema5": "crema-d"}
-
-
-def _summary(card: dict) -> dict:
-    from voxemo.models.card_text import corpus_names
-
-    training = card.get("training", {})
-    scores: dict[str, dict] = {}
-    for protocol, recorded in card.get("scores", {}).items():
-        if protocol == "seed":  # speakers leak: not a score on unseen speakers
-            continue
-        tests = recorded.get("per_corpus") or {PROTOCOL_CORPORA.get(protocol, protocol): recorded}
-        for test, own in tests.items():
-            scores.setdefault(test, {k: own[k] for k in ("accuracy", "uar")})
-    return {
-        "kind": card.get("model", "?"),
-        "labels": display_order(card.get("labels", [])),
-        "corpus": corpus_names(training),
-        "files": training.get("n_files", 0),
-        "scores": scores,
-        "emobox": scores.get("ravdess") if "emobox" in card.get("scores", {}) else None,
-    }

@@ -80,3 +80,38 @@ def resolve_model(spec: str | Path | None = None) -> Path:
         f"{spec}: no such model folder, and no user or bundled model of that name"
         f"{did_you_mean(name, names)} (voxemo models lists them)"
     )
+
+
+PROTOCOL_CORPORA = {"emobox": "ravdess", "crema5": "crema-d"}
+
+
+def card_summary(card: dict) -> dict:
+    """What ``voxemo models`` shows of a model card: kind, emotions, training corpora and
+    files, and accuracy and UAR on unseen speakers per test corpus.
+
+    Examples
+    --------
+    >>> entry = next(e for e in list_models() if e.name == "fast")
+    >>> summary = card_summary(entry.card)
+    >>> summary["kind"], "ravdess" in summary["scores"]
+    ('crnn', True)
+    """
+    from voxemo.emotions import display_order
+    from voxemo.models.card_text import corpus_names
+
+    training = card.get("training", {})
+    scores: dict[str, dict] = {}
+    for protocol, recorded in card.get("scores", {}).items():
+        if protocol == "seed":  # speakers leak: not a score on unseen speakers
+            continue
+        tests = recorded.get("per_corpus") or {PROTOCOL_CORPORA.get(protocol, protocol): recorded}
+        for test, own in tests.items():
+            scores.setdefault(test, {k: own[k] for k in ("accuracy", "uar")})
+    return {
+        "kind": card.get("model", "?"),
+        "labels": display_order(card.get("labels", [])),
+        "corpus": corpus_names(training),
+        "files": training.get("n_files", 0),
+        "scores": scores,
+        "emobox": scores.get("ravdess") if "emobox" in card.get("scores", {}) else None,
+    }

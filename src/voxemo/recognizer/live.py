@@ -188,32 +188,93 @@ def listen(
     >>> [update.time for update in updates]
     [3.0, 4.0, 5.0, 6.0]
     """
-    rate = source.sample_rate
-    adapter = VoiceAdapter() if adapt else None
-    target = model_rate(model)
-    detector = NoiseFloorDetector(margin_db)
-    frame = int(FRAME_SECONDS * rate)
-    size, step = int(window * rate), int(hop * rate)
-    buffer = np.zeros(0, np.float32)
-    voiced = np.zeros(0, bool)  # one flag per frame of the buffer
-    heard = since_update = 0
+    session = LiveSession(
+        model, source.sample_rate, window=window, hop=hop, margin_db=margin_db, adapt=adapt
+    )
     for block in source.blocks():
-        buffer = np.concatenate([buffer, block])
-        heard += len(block)
-        since_update += len(block)
-        whole = (len(buffer) // frame) - len(voiced)
-        start = len(voiced) * frame
-        for index in range(whole):
-            samples = buffer[start + index * frame : start + (index + 1) * frame]
-            level = 10 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12)
-            voiced = np.append(voiced, detector(float(level)))
-        if len(buffer) > size:  # keep the window (whole frames only)
-            drop = ((len(buffer) - size) // frame) * frame
-            buffer, voiced = buffer[drop:], voiced[drop // frame :]
-        if len(buffer) < size or since_update < step:
-            continue
-        since_update = 0
-        yield _update(model, buffer, rate, target, voiced, heard / rate, adapter)
+        yield from session.feed(block)
+
+
+class LiveSession:
+    """Live emotion pushed block by block: what :func:`listen` runs on a source, for audio
+    that arrives from elsewhere (a WebSocket, a telephony bridge).
+
+    Memory holds one window of samples, however much is fed: a block longer than the window
+    keeps only its end.
+
+    Parameters
+    ----------
+    model : OnnxModel or EnsembleModel
+        A loaded model.
+    sample_rate : int
+        The rate of the samples that will be fed.
+    window, hop, margin_db, adapt
+        As for :func:`listen`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from voxemo import Recognizer
+    >>> session = LiveSession(Recognizer("fast").model, 16000, window=2.0, hop=1.0)
+    >>> noise = np.random.default_rng(0).normal(0, 0.1, 16000).astype(np.float32)
+    >>> [len(session.feed(noise)) for _ in range(3)]  # the first update needs a full window
+    [0, 1, 1]
+    """
+
+    def __init__(
+        self,
+        model: OnnxModel,
+        sample_rate: int,
+        *,
+        window: float = 3.0,
+        hop: float = 1.0,
+        margin_db: float = 10.0,
+        adapt: bool = False,
+    ) -> None:
+        self.model, self.rate = model, sample_rate
+        self.adapter = VoiceAdapter() if adapt else None
+        self.target = model_rate(model)
+        self.detector = NoiseFloorDetector(margin_db)
+        self.frame = max(1, int(FRAME_SECONDS * sample_rate))
+        self.size, self.step = int(window * sample_rate), int(hop * sample_rate)
+        self.buffer = np.zeros(0, np.float32)
+        self.voiced = np.zeros(0, bool)  # one flag per frame of the buffer
+        self.heard = self.since_update = 0
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of audio fed so far."""
+        return self.heard / self.rate
+
+    def feed(self, block: np.ndarray) -> list[LiveUpdate]:
+        """Add mono float32 samples; the update due at the end of them, if a hop has passed
+        since the last one (an empty list otherwise)."""
+        frame = self.frame
+        self.buffer = np.concatenate([self.buffer, np.asarray(block, np.float32)])
+        self.heard += len(block)
+        self.since_update += len(block)
+        whole = (len(self.buffer) // frame) - len(self.voiced)
+        start = len(self.voiced) * frame
+        frames = self.buffer[start : start + whole * frame].reshape(whole, frame)
+        levels = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+        self.voiced = np.append(self.voiced, [self.detector(float(lv)) for lv in levels])
+        if len(self.buffer) > self.size:  # keep the window (whole frames only)
+            drop = ((len(self.buffer) - self.size) // frame) * frame
+            self.buffer, self.voiced = self.buffer[drop:], self.voiced[drop // frame :]
+        if len(self.buffer) < self.size or self.since_update < self.step:
+            return []
+        self.since_update = 0
+        return [
+            _update(
+                self.model,
+                self.buffer,
+                self.rate,
+                self.target,
+                self.voiced,
+                self.heard / self.rate,
+                self.adapter,
+            )
+        ]
 
 
 def _update(model, buffer, rate, target, voiced, time, adapter) -> LiveUpdate:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from voxemo.audio import Audio, load_audio, resample
+from voxemo.audio.decode import decode_audio
 from voxemo.audio.formats import is_audio_file
 from voxemo.emotions import display_order
 from voxemo.errors import AudioError, ModelError
@@ -149,14 +150,36 @@ def predict_files(
 
 def _one_by_one(model, path: str, progress: ProgressCallback | None) -> Prediction:
     try:
-        audio = load_audio(path)
-        row = audio_probabilities(model, [audio])[0]
-    except AudioError as exc:
-        return Prediction(path, error=str(exc))
+        return _decoded(model, path, lambda: load_audio(path))
     finally:
         if progress:
             progress(1)
-    return _prediction(path, model, row, audio.duration)
+
+
+def predict_bytes(model: OnnxModel | EnsembleModel, data: bytes, name: str) -> Prediction:
+    """The :class:`Prediction` of one encoded recording held in memory (an upload), the same
+    as :func:`predict_files` gives for it on disk; errors name it ``name``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from voxemo import Recognizer
+    >>> model = Recognizer("fast").model
+    >>> predict_bytes(model, Path("examples/speech.wav").read_bytes(), "speech.wav").duration
+    3.104
+    >>> predict_bytes(model, b"", "upload").error
+    'upload: empty file (0 bytes)'
+    """
+    return _decoded(model, name, lambda: decode_audio(data, name))
+
+
+def _decoded(model, name: str, decode: Callable[[], Audio]) -> Prediction:
+    try:
+        audio = decode()
+        row = audio_probabilities(model, [audio])[0]
+    except AudioError as exc:
+        return Prediction(name, error=str(exc))
+    return _prediction(name, model, row, audio.duration)
 
 
 def write_predictions_csv(predictions: Sequence[Prediction], labels: list[str], out: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -194,11 +195,12 @@ def smooth(windows: list[Window], labels: list[str], settings: TimelineSettings)
 
 def predict_timeline(
     model: OnnxModel,
-    path: str | Path,
+    path: str | Path | BinaryIO,
     settings: TimelineSettings | None = None,
     *,
     progress: Callable[[float], None] | None = None,
     adapt: bool = False,
+    name: str | None = None,
 ) -> Timeline:
     """The emotion timeline of one recording of any length, streamed from disk.
 
@@ -210,8 +212,8 @@ def predict_timeline(
     ----------
     model : OnnxModel or EnsembleModel
         A loaded model, e.g. ``Recognizer().model``.
-    path : str or Path
-        An audio file (WAV, FLAC, OGG, MP3, AIFF).
+    path : str, Path or binary file object
+        An audio file (WAV, FLAC, OGG, MP3, AIFF), or a seekable file object holding one.
     settings : TimelineSettings or None
         Window, hop, speech and pause lengths, noise margin and smoothing (None: defaults).
     progress : callable or None
@@ -220,6 +222,8 @@ def predict_timeline(
         Adapt each window's probabilities to the voice of the recording by the running
         statistics of the windows before it (:mod:`voxemo.recognizer.adapt`): for
         recordings of one speaker.
+    name : str or None
+        What the timeline and its errors call the recording (None: ``path``).
 
     Returns
     -------
@@ -241,13 +245,14 @@ def predict_timeline(
     (True, True)
     """
     settings = settings or TimelineSettings()
+    name = name or str(path)
     rate = model_rate(model)
     adapter = VoiceAdapter() if adapt else None
 
     read = [0]  # samples streamed so far: the recording's length at the end
 
     def blocks():
-        for block in stream_audio(path, rate):
+        for block in stream_audio(path, rate, name=name):
             read[0] += len(block)
             if progress:
                 progress(len(block) / rate)
@@ -260,7 +265,7 @@ def predict_timeline(
             continue
         start, samples = item
         try:
-            audio = audio_from_array(samples, rate, f"{path}@{start:.1f}s")
+            audio = audio_from_array(samples, rate, f"{name}@{start:.1f}s")
         except AudioError:
             continue  # digital silence inside a stretch of speech
         row = audio_probabilities(model, [audio])[0]
@@ -274,7 +279,7 @@ def predict_timeline(
             )
         )
     segments = smooth(windows, model.labels, settings)
-    return Timeline(str(path), read[0] / rate, speech, windows, segments, adapt)
+    return Timeline(name, read[0] / rate, speech, windows, segments, adapt)
 
 
 def _ordered(labels: list[str], row) -> dict[str, float]:
