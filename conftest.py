@@ -17,6 +17,7 @@ NEEDS = {
     "transformers": ["features/ssl.py"],
     "opensmile": ["features/opensmile_sets.py"],
     "parselmouth": ["features/prosody.py"],
+    "fastapi": ["service/*.py"],
 }
 collect_ignore_glob = [
     str(PACKAGE / pattern)

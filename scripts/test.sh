@@ -2,10 +2,15 @@
 # Set up voxemo, then run the linter, the README consistency check, the documentation build
 # (warnings fail it), the core install on its own (scripts/check_core.sh) and the whole test
 # suite with the docstrings' examples
-# (integration tests on the real corpus run where $VOXEMO_RAVDESS or ../shared has it).
+# (integration tests on the real corpus run where $VOXEMO_RAVDESS or ../shared has it; the
+# service's page is tested in Debian's chromium, installed here when missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev,all,docs
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "test: installing chromium for the browser tests of the service page" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/python benchmarks/render_readme.py --check
 site=$(mktemp -d)

@@ -30,6 +30,12 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "python_stretch": ("python-stretch", "train"),
     "transformers": ("transformers", "ssl"),
     "sounddevice": ("sounddevice", "live"),
+    "fastapi": ("fastapi", "serve"),
+    "starlette": ("fastapi", "serve"),
+    "uvicorn": ("uvicorn", "serve"),
+    "prometheus_client": ("prometheus-client", "serve"),
+    "multipart": ("python-multipart", "serve"),
+    "python_multipart": ("python-multipart", "serve"),
 }
 
 # The extra each feature-set family's libraries come in.

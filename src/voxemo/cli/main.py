@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         models,
         predict,
         report,
+        serve,
         train,
     )
 
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"voxemo {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (
-        predict, models, ensemble, listen, train, evaluate, explore, report, data, features
+        predict, models, ensemble, listen, serve, train, evaluate, explore, report, data, features
     ):  # fmt: skip
         command.register(sub)
     return parser

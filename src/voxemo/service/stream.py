@@ -1,0 +1,178 @@
+"""``WS /v1/stream``: live emotion of audio streamed by a client (a browser's microphone,
+a telephony bridge).
+
+The client's first message is JSON text: ``{"sample_rate": 16000, "encoding":
+"pcm_s16le"}`` (or ``"f32le"``), optionally ``"window"``, ``"hop"`` (seconds) and
+``"adapt"``. The server answers ``{"event": "ready", ...}``; then each binary message is a
+chunk of mono samples, and the server sends ``{"event": "update", "time", "label",
+"confidence", "probabilities"}`` every hop (``label`` null for silence). ``{"event":
+"end"}`` (or closing) ends the stream with ``{"event": "summary", ...}``. A bad message
+closes the socket with code 1003 (wrong kind of data) or 1008 (bad content) and a reason.
+
+The server reads one chunk at a time and keeps one window of audio, so a client that sends
+faster than it is predicted is slowed by the socket, never buffered without bound.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from anyio import CapacityLimiter, to_thread
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from voxemo.recognizer.live import LiveSession, LiveUpdate
+
+ENCODINGS = {"pcm_s16le": ("<i2", 32768.0), "f32le": ("<f4", 1.0)}
+MAX_CHUNK_SECONDS = 10.0
+UNSUPPORTED, POLICY, TOO_BIG = 1003, 1008, 1009
+
+
+class StreamError(Exception):
+    """A message the stream cannot take: its close code and the reason sent."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason[:120]  # a close reason holds 123 bytes
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    """What a client's first message asks for."""
+
+    sample_rate: int
+    encoding: str
+    window: float = 3.0
+    hop: float = 1.0
+    adapt: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> StreamConfig:
+        """The configuration in a first message, or :class:`StreamError` naming the problem.
+
+        Examples
+        --------
+        >>> StreamConfig.parse('{"sample_rate": 16000, "encoding": "f32le"}').hop
+        1.0
+        >>> StreamConfig.parse('{"sample_rate": 16000, "encoding": "mp3"}')
+        Traceback (most recent call last):
+        ...
+        voxemo.service.stream.StreamError: encoding 'mp3': use pcm_s16le or f32le
+        """
+        try:
+            message = json.loads(text)
+        except ValueError:
+            raise StreamError(UNSUPPORTED, "first message: not JSON") from None
+        if not isinstance(message, dict):
+            raise StreamError(POLICY, "first message: must be a JSON object")
+        rate, encoding = message.get("sample_rate"), message.get("encoding")
+        if not isinstance(rate, int) or isinstance(rate, bool) or not 8000 <= rate <= 192000:
+            raise StreamError(POLICY, f"sample_rate {rate!r}: an integer from 8000 to 192000 Hz")
+        if encoding not in ENCODINGS:
+            raise StreamError(POLICY, f"encoding {encoding!r}: use pcm_s16le or f32le")
+        window, hop = message.get("window", 3.0), message.get("hop", 1.0)
+        for key, value in (("window", window), ("hop", hop)):
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise StreamError(POLICY, f"{key} {value!r}: a number of seconds")
+        if not 0.5 <= window <= 30:
+            raise StreamError(POLICY, f"window {window}: from 0.5 to 30 seconds")
+        if not 0.1 <= hop <= window:
+            raise StreamError(POLICY, f"hop {hop}: from 0.1 seconds to the window ({window})")
+        return cls(rate, encoding, float(window), float(hop), bool(message.get("adapt", False)))
+
+    def samples(self, chunk: bytes) -> np.ndarray:
+        """Float32 samples of a binary chunk, or :class:`StreamError`."""
+        dtype, scale = ENCODINGS[self.encoding]
+        width = np.dtype(dtype).itemsize
+        if len(chunk) % width:
+            raise StreamError(
+                POLICY, f"audio chunk of {len(chunk)} bytes: not whole {width}-byte samples"
+            )
+        if len(chunk) > MAX_CHUNK_SECONDS * self.sample_rate * width:
+            raise StreamError(TOO_BIG, f"audio chunk longer than {MAX_CHUNK_SECONDS:g} s")
+        samples = np.frombuffer(chunk, dtype).astype(np.float32) / scale
+        if not np.isfinite(samples).all():
+            raise StreamError(POLICY, "audio chunk holds NaN or infinite samples")
+        return samples
+
+
+class StreamSummary:
+    """What the final message says of a stream: seconds heard, updates, and the share of
+    the speech updates each emotion won."""
+
+    def __init__(self) -> None:
+        self.updates, self.labels = 0, Counter()
+
+    def add(self, update: LiveUpdate) -> None:
+        self.updates += 1
+        if update.label is not None:
+            self.labels[update.label] += 1
+
+    def message(self, seconds: float) -> dict:
+        speech = sum(self.labels.values())
+        return {
+            "event": "summary",
+            "seconds": round(seconds, 3),
+            "updates": self.updates,
+            "speech_updates": speech,
+            "share": {label: round(n / speech, 4) for label, n in self.labels.most_common()},
+        }
+
+
+async def serve_stream(
+    websocket: WebSocket, model, limiter: CapacityLimiter, max_seconds: float
+) -> None:
+    """Run one stream on an accepted socket until the client ends it or breaks the rules."""
+    summary, session = StreamSummary(), None
+    try:
+        first = await websocket.receive()
+        if first["type"] == "websocket.disconnect":
+            return
+        if first.get("text") is None:
+            raise StreamError(UNSUPPORTED, "first message: JSON text expected, not binary audio")
+        config = StreamConfig.parse(first["text"])
+        session = LiveSession(
+            model, config.sample_rate, window=config.window, hop=config.hop, adapt=config.adapt
+        )
+        await websocket.send_json(
+            {
+                "event": "ready",
+                "labels": model.labels,
+                "window": config.window,
+                "hop": config.hop,
+                "sample_rate": config.sample_rate,
+                "encoding": config.encoding,
+            }
+        )
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if message.get("bytes") is not None:
+                samples = config.samples(message["bytes"])
+                if session.seconds + len(samples) / config.sample_rate > max_seconds:
+                    raise StreamError(POLICY, f"stream longer than the {max_seconds:g} s allowed")
+                for update in await to_thread.run_sync(session.feed, samples, limiter=limiter):
+                    summary.add(update)
+                    await websocket.send_json({"event": "update", **update.__dict__})
+                continue
+            if _is_end(message.get("text")):
+                await websocket.send_json(summary.message(session.seconds))
+                await websocket.close(1000)
+                return
+            raise StreamError(UNSUPPORTED, 'text message: only {"event": "end"} is understood')
+    except StreamError as exc:
+        await websocket.close(exc.code, exc.reason)
+    except WebSocketDisconnect:
+        return
+    finally:  # for the request log and the metrics
+        websocket.scope.setdefault("state", {})["audio_seconds"] = session.seconds if session else 0
+
+
+def _is_end(text: str | None) -> bool:
+    try:
+        return json.loads(text or "").get("event") == "end"
+    except (ValueError, AttributeError):
+        return False
