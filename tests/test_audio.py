@@ -4,6 +4,7 @@ import soundfile as sf
 
 from conftest import tone, write
 from voxemo.audio import Audio, load_audio, resample
+from voxemo.audio.stream import stream_audio
 from voxemo.errors import AudioError
 
 
@@ -159,3 +160,13 @@ def test_a_stream_of_unknown_length_is_cut_at_the_limit(tmp_path, monkeypatch):
     path = write(tmp_path / "long.wav", tone(220.0, 5.0))
     with pytest.raises(AudioError, match="more than the 2 s one prediction decodes"):
         decode.load_audio(path)
+
+
+def test_float_samples_far_outside_full_scale_are_refused(tmp_path):
+    path = write(tmp_path / "garbage.wav", np.full(16000, 3e37, np.float32), subtype="FLOAT")
+    with pytest.raises(AudioError, match=r"garbage.wav: samples reach 3e\+37, far outside"):
+        load_audio(path)
+    with pytest.raises(AudioError, match="far outside"):
+        list(stream_audio(path, 16000))
+    loud = write(tmp_path / "loud.wav", np.full(16000, 1.5, np.float32), subtype="FLOAT")
+    assert load_audio(loud).samples.max() == pytest.approx(1.5)

@@ -90,6 +90,7 @@ def test_a_timeline_is_what_predict_timeline_gives(client, tmp_path):
         ("short.wav", wav_bytes(tone(seconds=0.05))),
         ("silent.wav", wav_bytes(np.zeros(16000, np.float32))),
         ("nan.wav", wav_bytes(np.full(16000, np.nan, np.float32), subtype="FLOAT")),
+        ("huge.wav", wav_bytes(np.full(16000, 3e37, np.float32), subtype="FLOAT")),
     ],
 )
 def test_bad_audio_gets_422_in_the_words_of_the_cli(client, tmp_path, capsys, name, data):
@@ -292,6 +293,7 @@ def test_the_stream_matches_listen_on_the_same_audio(client):
         ('{"sample_rate": 16000, "encoding": "f32le", "hop": 9, "window": 3}', None, 1008),
         ('{"sample_rate": 16000, "encoding": "f32le"}', b"\x00\x01\x02", 1008),
         ('{"sample_rate": 16000, "encoding": "f32le"}', np.full(10, np.nan, "<f4").tobytes(), 1008),
+        ('{"sample_rate": 16000, "encoding": "f32le"}', np.full(10, 3e37, "<f4").tobytes(), 1008),
         ('{"sample_rate": 16000, "encoding": "f32le"}', "hello", 1003),
         ('{"sample_rate": 8000, "encoding": "pcm_s16le"}', bytes(8000 * 2 * 11), 1009),
     ],

@@ -22,6 +22,7 @@ MAX_CHANNELS = 64
 MAX_SAMPLE_RATE = 384_000
 UNKNOWN_FRAMES = 2**62  # libsndfile's frame count of a stream that does not know its length
 SILENCE_PEAK = 1e-5  # -100 dBFS: below one step of 16-bit audio, i.e. digital silence
+MAX_PEAK = 1000.0  # +60 dBFS: float audio may run over full scale, never this far
 _DECODE_ERRORS = (sf.LibsndfileError, RuntimeError, ValueError, TypeError)
 
 
@@ -214,12 +215,33 @@ def _validate(audio: Audio, name: str | Path) -> None:
         raise AudioError(f"{name}: contains no audio samples")
     if not np.isfinite(audio.samples).all():
         raise AudioError(f"{name}: contains NaN or infinite samples")
+    check_peak(float(np.max(np.abs(audio.samples))), name)
     if audio.duration < MIN_DURATION_S:
         raise AudioError(
             f"{name}: too short ({audio.duration:.3f} s; at least {MIN_DURATION_S} s needed)"
         )
     if float(np.max(np.abs(audio.samples))) <= SILENCE_PEAK:
         raise AudioError(f"{name}: all samples are silent")
+
+
+def check_peak(peak: float, name: str | Path) -> None:
+    """Refuse samples far outside the [-1, 1] of audio: a damaged float file, or integer
+    values given as floats.
+
+    Examples
+    --------
+    >>> check_peak(1.3, "loud.wav")  # over full scale, but audio
+    >>> check_peak(32767.0, "array")
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.AudioError: array: samples reach 3.28e+04, far outside the -1 to 1 of audio \
+(a damaged float file, or integer samples given as floats: divide 16-bit values by 32768)
+    """
+    if peak > MAX_PEAK:
+        raise AudioError(
+            f"{name}: samples reach {peak:.3g}, far outside the -1 to 1 of audio (a damaged "
+            "float file, or integer samples given as floats: divide 16-bit values by 32768)"
+        )
 
 
 def _short(exc: Exception) -> str:

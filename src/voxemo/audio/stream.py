@@ -11,7 +11,13 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from voxemo.audio.decode import MIN_DURATION_S, SILENCE_PEAK, _short, check_readable
+from voxemo.audio.decode import (
+    MIN_DURATION_S,
+    SILENCE_PEAK,
+    _short,
+    check_peak,
+    check_readable,
+)
 from voxemo.errors import AudioError
 
 
@@ -65,6 +71,7 @@ def stream_audio(
                     raise AudioError(f"{name}: contains NaN or infinite samples")
                 read += len(block)
                 peak = max(peak, float(np.abs(block).max(initial=0.0)))
+                check_peak(peak, name)
                 last = read >= source.frames
                 yield resampler.resample_chunk(block.mean(axis=1), last=last)
         except (sf.LibsndfileError, RuntimeError) as exc:

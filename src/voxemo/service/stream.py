@@ -23,6 +23,7 @@ import numpy as np
 from anyio import CapacityLimiter, to_thread
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from voxemo.audio.decode import MAX_PEAK
 from voxemo.recognizer.live import LiveSession, LiveUpdate
 
 ENCODINGS = {"pcm_s16le": ("<i2", 32768.0), "f32le": ("<f4", 1.0)}
@@ -95,6 +96,8 @@ class StreamConfig:
         samples = np.frombuffer(chunk, dtype).astype(np.float32) / scale
         if not np.isfinite(samples).all():
             raise StreamError(POLICY, "audio chunk holds NaN or infinite samples")
+        if np.abs(samples).max(initial=0.0) > MAX_PEAK:
+            raise StreamError(POLICY, "audio chunk: samples far outside the -1 to 1 of audio")
         return samples
 
 
