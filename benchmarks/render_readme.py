@@ -294,6 +294,71 @@ def fuzz_table(record: dict) -> str:
     )
 
 
+def service_load_table(record: dict) -> str:
+    """Throughput, latency, errors and memory of a real ``voxemo serve`` under load."""
+    saturated, paced, streams = record["saturation"], record["paced"], record["streams"]
+    memory = record["server_memory_mib"]
+    rounds = [phase for phase in memory if phase.startswith("saturation")]
+    peak = max(phase["max"] for phase in memory.values())
+    hostile = record["hostile"]
+
+    def latency(cell: dict) -> str:
+        return f"{cell['p50']:.0f} / {cell['p95']:.0f} / {cell['p99']:.0f}"
+
+    def row(*cells) -> str:
+        return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+    return "\n".join(
+        [
+            row(
+                "load",
+                "requests or updates",
+                "errors",
+                "throughput (/s)",
+                "latency p50 / p95 / p99 (ms)",
+            ),
+            "|---|---|---|---|---|",
+            row(
+                f"saturation: {record['clients']} clients posting back to back",
+                saturated["requests"],
+                saturated["errors"],
+                f"{saturated['throughput']:.1f}",
+                latency(saturated["latency_ms"]),
+            ),
+            row(
+                f"paced: Poisson arrivals at {paced['offered_per_second']:.0f}/s "
+                f"({record['paced_share']:.0%} of in-process)",
+                paced["requests"],
+                paced["errors"],
+                "",
+                latency(paced["latency_ms"]),
+            ),
+            row(
+                f"{streams['streams']} WebSocket streams in real time "
+                f"({streams['seconds_each']:.0f} s each, an update every {streams['hop']:g} s)",
+                streams["updates"],
+                len(streams["failures"]),
+                "",
+                latency(streams["update_latency_ms"]),
+            ),
+            "",
+            f"Model `{record['model']}`, real RAVDESS recordings of {record['clip_seconds']:.1f} s "
+            "on average, one server process on loopback with the clients on the same cores. "
+            f"Served throughput is {record['served_share_of_in_process']:.0%} of in-process "
+            "`Recognizer.predict_many` in the same run "
+            f"({record['in_process_files_per_second']:.1f} files/s). Back-to-back clients "
+            "queue, so their latency is the queue (clients / throughput); the paced row is the "
+            "latency of a service that is not overloaded. "
+            f"Server memory: {memory['warm-up']['max']:.0f} MiB warm, at most {peak:.0f} MiB ("
+            + ", ".join(f"{memory[phase]['max']:.0f} MiB in {phase}" for phase in rounds)
+            + f"). {sum(hostile['statuses'].values())} hostile inputs over HTTP: "
+            f"{len(hostile['not_4xx'])} without a 4xx or a result, and the server "
+            f"{'still ready' if hostile['server_ready_after'] else 'NOT ready'} after. "
+            + _machine(record),
+        ]
+    )
+
+
 def bundled_table(cards: dict[str, dict]) -> str:
     """The models inside the package, from their own cards."""
     lines = [
@@ -449,6 +514,7 @@ TABLES = {
     "faults": faults_table,
     "core_install": core_install_table,
     "fuzz": fuzz_table,
+    "service_load": service_load_table,
     "bundled": bundled_table,
 }
 SOURCES = {

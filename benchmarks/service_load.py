@@ -3,7 +3,8 @@ hostile inputs and the server's memory, against in-process prediction in the sam
 
 1. In process: ``Recognizer.predict_many`` over the same recordings (all cores): files/s.
 2. Saturation: ``--clients`` concurrent clients (each posts a recording, waits for the
-   answer, posts the next) until ``--requests`` answers: throughput, latency, errors.
+   answer, posts the next) until ``--requests`` answers: throughput, latency, errors; then
+   the same again (``--rounds``), so that memory growth under the same load shows.
 3. Paced: the same clients posting at random (Poisson) moments at ``--paced-share`` of the
    in-process throughput: the latency a request sees when the service is not overloaded.
 4. Streams: ``--streams`` WebSocket streams at once, each sending a recording in real time
@@ -314,7 +315,8 @@ def main() -> None:
     parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
     parser.add_argument("--model", default="default")
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="per saturation round")
+    parser.add_argument("--rounds", type=int, default=2, help="saturation rounds (memory growth)")
     parser.add_argument("--paced-share", type=float, default=0.5, help="of in-process files/s")
     parser.add_argument("--paced-requests", type=int, default=1000)
     parser.add_argument("--streams", type=int, default=20)
@@ -348,9 +350,14 @@ def main() -> None:
     try:
         memory.phase = "warm-up"
         asyncio.run(saturate(url, bodies, 8, 200, args.limit))
-        memory.phase = "saturation"
-        saturation = asyncio.run(saturate(url, bodies, args.clients, args.requests, args.limit))
-        print("saturation", saturation, flush=True)
+        rounds = []
+        for index in range(1, args.rounds + 1):  # the same load again: memory must not grow
+            memory.phase = f"saturation {index}"
+            rounds.append(
+                asyncio.run(saturate(url, bodies, args.clients, args.requests, args.limit))
+            )
+            print(memory.phase, rounds[-1], flush=True)
+        saturation = rounds[-1]
         memory.phase = "paced"
         pace = asyncio.run(
             paced(url, bodies, args.clients, args.paced_share * in_process, args.paced_requests)
@@ -392,12 +399,15 @@ def main() -> None:
         "service_load",
         {
             "model": args.model,
+            "clients": args.clients,
+            "paced_share": args.paced_share,
             "clip_seconds": round(clip_seconds, 2),
             "recordings": len(files),
             "server": {"workers": 1, "threads": os.cpu_count()},
             "service_libraries": versions,
             "in_process_files_per_second": round(in_process, 1),
             "saturation": saturation,
+            "saturation_throughputs": [r["throughput"] for r in rounds],
             "served_share_of_in_process": round(saturation["throughput"] / in_process, 3),
             "paced": pace,
             "streams": ws,
