@@ -200,8 +200,13 @@ def app_from_environment() -> FastAPI:
 
 
 async def _load(app: FastAPI, settings: ServiceSettings) -> None:
+    from threadpoolctl import threadpool_limits
+
     from voxemo import Recognizer
 
+    # Requests run side by side, each on one core: BLAS and OpenMP pools of their own would
+    # only oversubscribe the cores (and spin while waiting).
+    threadpool_limits(1)
     try:
         app.state.recognizer = await to_thread.run_sync(
             lambda: Recognizer(settings.model, threads=1)
