@@ -109,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         access_log=False,  # the service logs one line per request itself
         ws_max_size=4 * 1024 * 1024,
+        # Longer than clients keep idle connections (httpx, browsers: 5-60 s), so that the
+        # server never closes one just as a client sends its next request on it.
+        timeout_keep_alive=75,
         log_level="warning",
     )
     return 0
