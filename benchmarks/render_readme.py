@@ -319,7 +319,10 @@ def service_load_table(record: dict) -> str:
             ),
             "|---|---|---|---|---|",
             row(
-                f"saturation: {record['clients']} clients posting back to back",
+                f"saturation: {record['clients']} clients posting back to back (the last of "
+                f"{len(record['saturation_throughputs'])} rounds; all: "
+                + ", ".join(f"{t:.1f}/s" for t in record["saturation_throughputs"])
+                + ")",
                 saturated["requests"],
                 saturated["errors"],
                 f"{saturated['throughput']:.1f}",
