@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from voxemo.cli.actions import add_rule_options, fire, rules_from
 from voxemo.cli.console import clock, note, out
 from voxemo.cli.options import check_window
 from voxemo.errors import VoxemoError
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="adapt to the voice heard so far (one speaker at the microphone)",
     )
+    add_rule_options(listen)
     listen.set_defaults(run=run)
 
 
@@ -63,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.fast and not args.file:
         raise VoxemoError("--fast goes with --file (a microphone runs in real time)")
     model = load_model(resolve_model(args.model))
+    rules, dispatcher = rules_from(args, model.labels)  # bad rules fail before any audio
     if args.file:
         source = FileSource(
             str(args.file), model_rate(model), realtime=not args.fast, seconds=args.seconds
@@ -73,7 +76,23 @@ def run(args: argparse.Namespace) -> int:
         device = int(args.device) if args.device and args.device.isdigit() else args.device
         source = MicrophoneSource(device=device, seconds=args.seconds)
         note(f"listening on '{source.name}'; Ctrl+C stops")
-    for update in listen(model, source, window=args.window, hop=args.hop, adapt=args.adapt):
+    from voxemo.actions import RuleWatcher
+
+    updates = listen(model, source, window=args.window, hop=args.hop, adapt=args.adapt)
+    name = str(args.file) if args.file else "microphone"
+    watcher = RuleWatcher(rules, source=name) if rules else None
+    try:
+        _listen(args, updates, watcher, dispatcher)
+    finally:
+        if dispatcher:
+            dispatcher.close()
+    return 0
+
+
+def _listen(args, updates, watcher, dispatcher) -> None:
+    last = 0.0
+    for update in updates:
+        last = update.time
         if args.json:
             print(json.dumps(update.__dict__), flush=True)
         elif update.label is None:
@@ -82,4 +101,7 @@ def run(args: argparse.Namespace) -> int:
             others = sorted(update.probabilities.items(), key=lambda item: -item[1])[1:3]
             rest = ", ".join(f"{label} {p:.2f}" for label, p in others)
             out.print(f"{clock(update.time)}  {update.label:<10} {update.confidence:.2f}  ({rest})")
-    return 0
+        if watcher:
+            fire(watcher.update(update.time, update.probabilities), dispatcher, args.json)
+    if watcher:
+        fire(watcher.finish(last), dispatcher, args.json)

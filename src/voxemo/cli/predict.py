@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from voxemo.cli.actions import add_rule_options, rules_from, show_events
 from voxemo.cli.console import clock, error_line, note, out, print_json, progress_bar
 from voxemo.cli.options import add_extraction, check_window
 from voxemo.cli.outputs import output_file
@@ -67,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="time between window starts (default: %(default)s)",
     )
+    add_rule_options(predict)
     add_extraction(predict, corpus=False, jobs="feature extraction")
     predict.set_defaults(run=run)
 
@@ -84,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
     paths, failures = expand_inputs(args.inputs)
     if args.timeline:
         return _timelines(args, model, paths, failures)
-    if args.plot or args.adapt:
-        raise VoxemoError("--plot and --adapt go with --timeline")
+    if args.plot or args.adapt or args.rules:
+        raise VoxemoError("--plot, --adapt and --on go with --timeline")
     with progress_bar("predicting", len(paths)) as advance:
         cache = cache_from(args)
         predictions = predict_files(model, paths, jobs=args.jobs, cache=cache, progress=advance)
@@ -128,7 +130,8 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
     if args.plot and len(paths) != 1:
         raise VoxemoError(f"--plot draws one recording; {len(paths)} were given")
     settings = TimelineSettings(window=args.window, hop=args.hop)
-    timelines, rows = [], []  # rows: every input in order, a timeline or an error
+    rules, dispatcher = rules_from(args, model.labels)
+    timelines, rows, events = [], [], {}  # rows: every input in order, a timeline or an error
     for path in paths:
         try:
             with progress_bar(f"timeline {Path(path).name} (seconds)", _seconds(path)) as advance:
@@ -137,15 +140,21 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
                 )
             timelines.append(timeline)
             rows.append(timeline.to_dict())
+            if rules:
+                events[path] = _rule_events(timeline, rules, args.hop, dispatcher)
+                rows[-1]["events"] = [event.to_dict() for event in events[path]]
         except AudioError as exc:
             rows.append({"path": path, "error": str(exc)})
     rows += [failure.to_dict() for failure in failures]
     errors = [row["error"] for row in rows if "error" in row]
+    if dispatcher:
+        dispatcher.close()
     if args.json:
         print_json(rows)
     else:
         for timeline in timelines:
             _print_timeline(timeline)
+            show_events(events.get(timeline.path, []), as_json=False)
     if args.csv:
         write_segments_csv(timelines, args.csv)
         note(f"wrote {args.csv}")
@@ -158,6 +167,15 @@ def _timelines(args: argparse.Namespace, model, paths: list[str], failures) -> i
     for error in errors:
         error_line(error)
     return 1 if errors else 0
+
+
+def _rule_events(timeline, rules, hop: float, dispatcher) -> list:
+    from voxemo.actions import RuleWatcher, timeline_events
+
+    found = timeline_events(timeline, RuleWatcher(rules, source=timeline.path), hop)
+    for event in found:
+        dispatcher.submit(event)
+    return found
 
 
 def _seconds(path: str) -> int | None:

@@ -1,13 +1,15 @@
-"""``WS /v1/stream``: live emotion of audio streamed by a client (a browser's microphone,
-a telephony bridge).
+"""``WS /v1/stream``: live emotion of audio streamed by a client (a browser's microphone, a
+telephony bridge).
 
-The client's first message is JSON text: ``{"sample_rate": 16000, "encoding":
-"pcm_s16le"}`` (or ``"f32le"``), optionally ``"window"``, ``"hop"`` (seconds) and
-``"adapt"``. The server answers ``{"event": "ready", ...}``; then each binary message is a
-chunk of mono samples, and the server sends ``{"event": "update", "time", "label",
-"confidence", "probabilities"}`` every hop (``label`` null for silence). ``{"event":
-"end"}`` (or closing) ends the stream with ``{"event": "summary", ...}``. A bad message
-closes the socket with code 1003 (wrong kind of data) or 1008 (bad content) and a reason.
+The client's first message is JSON text: ``{"sample_rate": 16000, "encoding": "pcm_s16le"}``
+(or ``"f32le"``), optionally ``"window"``, ``"hop"`` (seconds), ``"adapt"`` and ``"rules"``
+(rule strings of :mod:`voxemo.actions`, whose events come as ``{"event": "rule", ...}``
+messages after the update that fired them). The server answers ``{"event": "ready", ...}``;
+then each binary message is a chunk of mono samples, and the server sends ``{"event":
+"update", "time", "label", "confidence", "probabilities"}`` every hop (``label`` null for
+silence). ``{"event": "end"}`` (or closing) ends the stream with ``{"event": "summary",
+...}``. A bad message closes the socket with code 1003 (wrong kind of data) or 1008 (bad
+content) and a reason.
 
 The server reads one chunk at a time and keeps one window of audio, so a client that sends
 faster than it is predicted is slowed by the socket, never buffered without bound.
@@ -23,11 +25,13 @@ import numpy as np
 from anyio import CapacityLimiter, to_thread
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from voxemo.actions import RuleError, RuleWatcher
 from voxemo.audio.decode import MAX_PEAK
 from voxemo.recognizer.live import LiveSession, LiveUpdate
 
 ENCODINGS = {"pcm_s16le": ("<i2", 32768.0), "f32le": ("<f4", 1.0)}
 MAX_CHUNK_SECONDS = 10.0
+MAX_RULES = 20
 UNSUPPORTED, POLICY, TOO_BIG = 1003, 1008, 1009
 
 
@@ -48,6 +52,7 @@ class StreamConfig:
     window: float = 3.0
     hop: float = 1.0
     adapt: bool = False
+    rules: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> StreamConfig:
@@ -81,7 +86,13 @@ class StreamConfig:
             raise StreamError(POLICY, f"window {window}: from 0.5 to 30 seconds")
         if not 0.1 <= hop <= window:
             raise StreamError(POLICY, f"hop {hop}: from 0.1 seconds to the window ({window})")
-        return cls(rate, encoding, float(window), float(hop), bool(message.get("adapt", False)))
+        rules = message.get("rules", [])
+        if not isinstance(rules, list) or len(rules) > MAX_RULES:
+            raise StreamError(POLICY, f"rules: a list of at most {MAX_RULES} rule strings")
+        if not all(isinstance(rule, str) for rule in rules):
+            raise StreamError(POLICY, "rules: each rule is a string, e.g. 'angry >= 0.6 for 3s'")
+        adapt = bool(message.get("adapt", False))
+        return cls(rate, encoding, float(window), float(hop), adapt, tuple(rules))
 
     def samples(self, chunk: bytes) -> np.ndarray:
         """Float32 samples of a binary chunk, or :class:`StreamError`."""
@@ -136,6 +147,7 @@ async def serve_stream(
         if first.get("text") is None:
             raise StreamError(UNSUPPORTED, "first message: JSON text expected, not binary audio")
         config = StreamConfig.parse(first["text"])
+        watcher = _watcher(config, model.labels)
         session = LiveSession(
             model, config.sample_rate, window=config.window, hop=config.hop, adapt=config.adapt
         )
@@ -160,8 +172,12 @@ async def serve_stream(
                 for update in await to_thread.run_sync(session.feed, samples, limiter=limiter):
                     summary.add(update)
                     await websocket.send_json({"event": "update", **update.__dict__})
+                    for event in watcher.update(update.time, update.probabilities):
+                        await websocket.send_json(event.to_dict())
                 continue
             if _is_end(message.get("text")):
+                for event in watcher.finish(round(session.seconds, 3)):
+                    await websocket.send_json(event.to_dict())
                 await websocket.send_json(summary.message(session.seconds))
                 await websocket.close(1000)
                 return
@@ -172,6 +188,13 @@ async def serve_stream(
         return
     finally:  # for the request log and the metrics
         websocket.scope.setdefault("state", {})["audio_seconds"] = session.seconds if session else 0
+
+
+def _watcher(config: StreamConfig, labels: list[str]) -> RuleWatcher:
+    try:
+        return RuleWatcher(config.rules, labels, source="stream")
+    except RuleError as exc:
+        raise StreamError(POLICY, str(exc)) from None
 
 
 def _is_end(text: str | None) -> bool:
