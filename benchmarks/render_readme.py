@@ -362,6 +362,39 @@ def service_load_table(record: dict) -> str:
     )
 
 
+def actions_webhook_table(record: dict) -> str:
+    """How a webhook receiver that is slow, hanging or down affects the audio path."""
+    names = {
+        "baseline": "no actions",
+        "fast": "answers at once",
+        "slow": "answers after 3 s",
+        "hanging": "never answers (5 s timeout)",
+        "down": "not listening (connection refused)",
+    }
+    lines = [
+        "| receiver | replay (s) | vs no actions | longest update in watcher + dispatch (ms) "
+        "| events | dropped |",
+        "|---|---|---|---|---|---|",
+    ]
+    for mode, run in record["runs"].items():
+        ratio = run.get("wall_over_baseline")
+        lines.append(
+            f"| {names[mode]} | {run['wall_seconds']:.2f} | "
+            f"{'' if ratio is None else f'{ratio:.2f}x'} | {run['handling_ms_max']:.1f} | "
+            f"{run['events']} | {run['dropped']} |"
+        )
+    baseline = record["runs"]["baseline"]
+    return "\n".join(
+        [
+            *lines,
+            "",
+            f"`{record['recording']}` replayed through `listen` as fast as it can be predicted "
+            f"(`{record['model']}`, {baseline['updates']} updates), one rule per emotion "
+            "(`EMOTION >= 0.2 for 0s`) posting every event. " + _machine(record),
+        ]
+    )
+
+
 def bundled_table(cards: dict[str, dict]) -> str:
     """The models inside the package, from their own cards."""
     lines = [
@@ -518,6 +551,7 @@ TABLES = {
     "core_install": core_install_table,
     "fuzz": fuzz_table,
     "service_load": service_load_table,
+    "actions_webhook": actions_webhook_table,
     "bundled": bundled_table,
 }
 SOURCES = {

@@ -43,7 +43,7 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
         metavar="CMD",
         help="run CMD (split like a shell would, never run by one) for each event of the rule "
         "before it: the event as JSON on stdin and in VOXEMO_EVENT_RULE, _KIND, _TIME, _SINCE, "
-        "_VALUE",
+        "_VALUE, _SOURCE",
     )
     group.add_argument(
         "--post",
