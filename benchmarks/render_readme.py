@@ -389,8 +389,10 @@ def actions_webhook_table(record: dict) -> str:
             *lines,
             "",
             f"`{record['recording']}` replayed through `listen` as fast as it can be predicted "
-            f"(`{record['model']}`, {baseline['updates']} updates), one rule per emotion "
-            "(`EMOTION >= 0.2 for 0s`) posting every event. " + _machine(record),
+            f"(`{record['model']}`, {baseline['updates']} updates, {baseline['events']} events), "
+            "one rule per emotion (`EMOTION >= 0.2 for 0s`) posting every event; replay times "
+            f"are medians of {record['repeats']} replays, the receivers in turn, and the longest "
+            "update is over all of them. " + _machine(record),
         ]
     )
 
