@@ -214,7 +214,11 @@ def test_requests_beyond_max_concurrent_get_503_with_retry_after():
                 group.start_soon(request)
                 await anyio.sleep(0.01)
 
-    anyio.run(main)
+    async def bounded():
+        with anyio.fail_after(10):  # a guard that never refuses fails here, not hangs
+            await main()
+
+    anyio.run(bounded)
     statuses = sorted(status for status, _ in answered)
     assert statuses == [200, 200, 503]
     refused = next(headers for status, headers in answered if status == 503)
@@ -237,8 +241,9 @@ def test_models_health_metrics_docs_and_page(client):
     assert "/v1/predict" in client.get("/openapi.json").json()["paths"]
     page = client.get("/")
     assert page.is_success and "Start listening" in page.text
-    for asset in ("app.js", "style.css", "capture-worklet.js"):
-        body = client.get(f"/static/{asset}").text
+    assert client.get("/nowhere").json() == {"error": "Not Found"}  # errors are JSON alike
+    for asset in ("/", "/static/app.js", "/static/style.css", "/static/capture-worklet.js"):
+        body = client.get(asset).text
         assert not re.search(r"https?://", body), f"{asset} loads something from elsewhere"
 
 
@@ -269,6 +274,13 @@ def test_a_stream_gets_an_update_every_hop_and_a_summary(client):
     assert sum(summary["share"].values()) == pytest.approx(1.0)
 
 
+def test_chunks_of_any_size_give_an_update_every_hop_on_average(client):
+    samples = speech_like(200, 12, 0.4)
+    config = {"sample_rate": 16000, "encoding": "f32le", "window": 3.0, "hop": 1.0}
+    times = [m["time"] for m in stream_updates(client, samples, config, chunk=4800) if "time" in m]
+    assert times == [3.0, 4.2, 5.1, 6.0, 7.2, 8.1, 9.0, 10.2, 11.1, 12.0]
+
+
 def test_the_stream_matches_listen_on_the_same_audio(client):
     from voxemo.recognizer.live import ArraySource, listen
 
@@ -291,6 +303,9 @@ def test_the_stream_matches_listen_on_the_same_audio(client):
         ('{"sample_rate": 16000, "encoding": "mp3"}', None, 1008),
         ('{"sample_rate": 5, "encoding": "f32le"}', None, 1008),
         ('{"sample_rate": 16000, "encoding": "f32le", "hop": 9, "window": 3}', None, 1008),
+        ('{"sample_rate": 16000, "encoding": "f32le", "adapt": "false"}', None, 1008),
+        ('{"sample_rate": 16000, "encoding": "' + "é" * 200 + '"}', None, 1008),
+        ("[" * 100000, None, 1003),
         ('{"sample_rate": 16000, "encoding": "f32le"}', b"\x00\x01\x02", 1008),
         ('{"sample_rate": 16000, "encoding": "f32le"}', np.full(10, np.nan, "<f4").tobytes(), 1008),
         ('{"sample_rate": 16000, "encoding": "f32le"}', np.full(10, 3e37, "<f4").tobytes(), 1008),

@@ -123,6 +123,9 @@ def browser_server(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("voxemo serve did not become ready in 30 s")
     yield url
     process.terminate()
     process.wait(timeout=20)

@@ -12,6 +12,8 @@ import soundfile as sf
 import soxr
 
 from voxemo.audio.decode import (
+    MAX_CHANNELS,
+    MAX_SAMPLE_RATE,
     MIN_DURATION_S,
     SILENCE_PEAK,
     _short,
@@ -55,6 +57,11 @@ def stream_audio(
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
         raise AudioError(f"{name}: not a readable audio file ({_short(exc)})") from None
     with source:
+        if source.channels > MAX_CHANNELS or not 0 < source.samplerate <= MAX_SAMPLE_RATE:
+            raise AudioError(
+                f"{name}: {source.channels} channels at {source.samplerate} Hz; voxemo reads up "
+                f"to {MAX_CHANNELS} channels at 1-{MAX_SAMPLE_RATE} Hz"
+            )
         if source.frames == 0:
             raise AudioError(f"{name}: contains no audio samples")
         if source.frames / source.samplerate < MIN_DURATION_S:

@@ -8,6 +8,18 @@ import os
 from voxemo.cli.console import note
 from voxemo.errors import VoxemoError
 
+# One line per request from the service, uvicorn's own warnings and errors, on stderr.
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"format": "%(asctime)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "loggers": {
+        "voxemo": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser(
@@ -70,8 +82,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
     import uvicorn
 
     from voxemo.models import load_model
@@ -98,7 +108,6 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
     )
     os.environ[SETTINGS_VARIABLE] = settings.to_json()  # read by every worker process
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     key = "with an API key" if settings.api_key else "without an API key"
     note(f"serving {args.model or 'default'} on http://{args.host}:{args.port} {key}")
     uvicorn.run(
@@ -108,10 +117,10 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         access_log=False,  # the service logs one line per request itself
-        ws_max_size=4 * 1024 * 1024,
+        ws_max_size=8 * 1024 * 1024,  # 10 s of f32 audio at 192 kHz fits
+        log_config=LOG_CONFIG,  # each worker process logs its requests
         # Longer than clients keep idle connections (httpx, browsers: 5-60 s), so that the
         # server never closes one just as a client sends its next request on it.
         timeout_keep_alive=75,
-        log_level="warning",
     )
     return 0

@@ -200,7 +200,8 @@ class LiveSession:
     that arrives from elsewhere (a WebSocket, a telephony bridge).
 
     Memory holds one window of samples, however much is fed: a block longer than the window
-    keeps only its end.
+    keeps only its end. Updates come at the end of the first block that completes each hop,
+    so with blocks of 0.3 s and a hop of 1 s they come at 3.0, 4.2, 5.1, 6.0 s.
 
     Parameters
     ----------
@@ -240,6 +241,7 @@ class LiveSession:
         self.buffer = np.zeros(0, np.float32)
         self.voiced = np.zeros(0, bool)  # one flag per frame of the buffer
         self.heard = self.since_update = 0
+        self.started = False  # the first update was given
 
     @property
     def seconds(self) -> float:
@@ -263,7 +265,11 @@ class LiveSession:
             self.buffer, self.voiced = self.buffer[drop:], self.voiced[drop // frame :]
         if len(self.buffer) < self.size or self.since_update < self.step:
             return []
-        self.since_update = 0
+        # Hops count from the first update, and keep their phase after it, so updates come
+        # every hop on average whatever the block size (a block spanning several hops still
+        # gives one update: its end).
+        self.since_update = self.since_update % self.step if self.started else 0
+        self.started = True
         return [
             _update(
                 self.model,

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import hmac
 import io
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter, fail_after, to_thread
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voxemo.audio.decode import MAX_DECODED_SECONDS
 from voxemo.errors import AudioError, VoxemoError
@@ -29,6 +31,8 @@ from voxemo.service.stream import serve_stream
 from voxemo.service.uploads import declared_seconds, read_upload
 
 STATIC = Path(__file__).parent / "static"
+UPLOAD_SECONDS = 120.0  # a body that takes longer to arrive gets 408
+log = logging.getLogger("voxemo.service")
 
 
 class TooLong(Exception):
@@ -81,8 +85,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise HTTPException(503, detail, headers={"Retry-After": "1"})
         return state.recognizer
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's, and Starlette's 404, 405, 400
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -155,7 +159,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise HTTPException(422, "adapt goes with timeline=true")
         if timeline and hop > window:
             raise HTTPException(422, f"hop {hop} s is longer than the window {window} s")
-        data, name = await read_upload(request, name)
+        try:
+            with fail_after(UPLOAD_SECONDS):
+                data, name = await read_upload(request, name)
+        except TimeoutError:
+            raise HTTPException(
+                408, f"request body: not received within {UPLOAD_SECONDS:g} s"
+            ) from None
         limit = settings.max_seconds if timeline else min(settings.max_seconds, MAX_DECODED_SECONDS)
         seconds = declared_seconds(data)
         if seconds is not None and seconds > limit:
@@ -174,6 +184,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             )
             body = result.to_dict()
             request.state.audio_seconds = result.duration or 0.0
+            if result.duration and result.duration > limit:  # a header that did not say
+                raise HTTPException(413, _too_long(name, result.duration, limit, False))
         if "error" in body:
             status = 413 if body.get("too_long") else 422
             return JSONResponse({"path": name, "error": body["error"]}, status)
@@ -213,6 +225,9 @@ async def _load(app: FastAPI, settings: ServiceSettings) -> None:
         )
     except VoxemoError as exc:
         app.state.load_error = str(exc)
+    except Exception as exc:  # anything else must not leave the service "loading" for good
+        log.exception("loading the model failed")
+        app.state.load_error = f"loading the model failed: {type(exc).__name__}: {exc}"
 
 
 def _timeline(

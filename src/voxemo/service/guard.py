@@ -65,9 +65,10 @@ class RequestGuard:
             await send(message)
 
         limited = path in LIMITED
-        if limited and self.in_flight >= self.settings.max_concurrent:
-            await self._busy(scope, receive, sending)
-        else:
+        try:
+            if limited and self.in_flight >= self.settings.max_concurrent:
+                await self._busy(scope, receive, sending)
+                return
             self.in_flight += limited
             self.metrics.in_flight.inc(limited)
             try:
@@ -75,17 +76,18 @@ class RequestGuard:
             finally:
                 self.in_flight -= limited
                 self.metrics.in_flight.dec(limited)
-        elapsed = time.perf_counter() - began
-        audio = float(state.get("audio_seconds") or 0.0)
-        self.metrics.observe(method, route_label(path), outcome["status"], elapsed, audio)
-        log.info(
-            "%s %s %s %.1f ms %.2f s audio",
-            method,
-            path,
-            outcome["status"],
-            elapsed * 1000,
-            audio,
-        )
+        finally:  # every request is counted and logged, a failed one too
+            elapsed = time.perf_counter() - began
+            audio = float(state.get("audio_seconds") or 0.0)
+            self.metrics.observe(method, route_label(path), outcome["status"], elapsed, audio)
+            log.info(
+                "%s %s %s %.1f ms %.2f s audio",
+                method,
+                path,
+                outcome["status"],
+                elapsed * 1000,
+                audio,
+            )
 
     async def _guarded(self, scope, receive, send) -> None:
         if scope["type"] == "websocket":

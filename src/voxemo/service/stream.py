@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass
 
 import numpy as np
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter, fail_after, to_thread
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from voxemo.actions import RuleError, RuleWatcher
@@ -32,7 +33,14 @@ from voxemo.recognizer.live import LiveSession, LiveUpdate
 ENCODINGS = {"pcm_s16le": ("<i2", 32768.0), "f32le": ("<f4", 1.0)}
 MAX_CHUNK_SECONDS = 10.0
 MAX_RULES = 20
+FIRST_MESSAGE_SECONDS = 10.0  # a socket that says nothing this long is closed
+IDLE_SECONDS = 30.0  # and one that goes quiet this long mid-stream
 UNSUPPORTED, POLICY, TOO_BIG = 1003, 1008, 1009
+
+
+def _fits(reason: str) -> str:
+    """A close reason cut to the 123 bytes a close frame holds (UTF-8, whole characters)."""
+    return reason.encode()[:120].decode(errors="ignore")
 
 
 class StreamError(Exception):
@@ -40,7 +48,7 @@ class StreamError(Exception):
 
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
-        self.code, self.reason = code, reason[:120]  # a close reason holds 123 bytes
+        self.code, self.reason = code, _fits(reason)
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class StreamConfig:
         """
         try:
             message = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise StreamError(UNSUPPORTED, "first message: not JSON") from None
         if not isinstance(message, dict):
             raise StreamError(POLICY, "first message: must be a JSON object")
@@ -91,7 +99,9 @@ class StreamConfig:
             raise StreamError(POLICY, f"rules: a list of at most {MAX_RULES} rule strings")
         if not all(isinstance(rule, str) for rule in rules):
             raise StreamError(POLICY, "rules: each rule is a string, e.g. 'angry >= 0.6 for 3s'")
-        adapt = bool(message.get("adapt", False))
+        adapt = message.get("adapt", False)
+        if not isinstance(adapt, bool):
+            raise StreamError(POLICY, f"adapt {adapt!r}: true or false")
         return cls(rate, encoding, float(window), float(hop), adapt, tuple(rules))
 
     def samples(self, chunk: bytes) -> np.ndarray:
@@ -141,7 +151,8 @@ async def serve_stream(
     """Run one stream on an accepted socket until the client ends it or breaks the rules."""
     summary, session = StreamSummary(), None
     try:
-        first = await websocket.receive()
+        with fail_after(FIRST_MESSAGE_SECONDS):
+            first = await websocket.receive()
         if first["type"] == "websocket.disconnect":
             return
         if first.get("text") is None:
@@ -162,7 +173,8 @@ async def serve_stream(
             }
         )
         while True:
-            message = await websocket.receive()
+            with fail_after(IDLE_SECONDS):
+                message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
             if message.get("bytes") is not None:
@@ -184,8 +196,14 @@ async def serve_stream(
             raise StreamError(UNSUPPORTED, 'text message: only {"event": "end"} is understood')
     except StreamError as exc:
         await websocket.close(exc.code, exc.reason)
+    except TimeoutError:
+        await websocket.close(POLICY, "no message for too long; the stream is closed")
     except WebSocketDisconnect:
         return
+    except Exception as exc:  # never a stream the server leaves half open
+        with suppress(Exception):
+            await websocket.close(1011, _fits(f"internal error: {type(exc).__name__}"))
+        raise
     finally:  # for the request log and the metrics
         websocket.scope.setdefault("state", {})["audio_seconds"] = session.seconds if session else 0
 
@@ -200,5 +218,5 @@ def _watcher(config: StreamConfig, labels: list[str]) -> RuleWatcher:
 def _is_end(text: str | None) -> bool:
     try:
         return json.loads(text or "").get("event") == "end"
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return False

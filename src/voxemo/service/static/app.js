@@ -131,7 +131,17 @@ async function start() {
     $("start").disabled = false;
     return;
   }
+  try {
+    await connect();
+  } catch (error) {
+    release();
+    say("live-status", `Listening could not start: ${error.message}`, true);
+  }
+}
+
+async function connect() {
   audio = new AudioContext();
+  await audio.resume();
   await audio.audioWorklet.addModule("/static/capture-worklet.js");
   const source = audio.createMediaStreamSource(stream);
   const capture = new AudioWorkletNode(audio, "capture");
@@ -160,6 +170,7 @@ async function start() {
     pending = []; pendingLength = 0;
     socket.send(joined.buffer);
   };
+  let shown = null;
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.event === "ready") {
@@ -167,11 +178,14 @@ async function start() {
       history = [];
       say("live-status", `Listening (${audio.sampleRate} Hz); the first emotion comes after ${message.window} s.`);
       $("stop").disabled = false;
+      $("stop").focus();
     } else if (message.event === "update") {
       history.push(message);
       if (history.length > 4 * LIVE_SECONDS / hop) history.shift();
-      $("live-emotion").textContent = message.label || "silence";
+      const label = message.label || "silence";
+      $("live-emotion").textContent = label;
       $("live-confidence").textContent = message.label ? `(${message.confidence.toFixed(2)})` : "";
+      if (label !== shown) { say("live-change", `Now ${label}.`); shown = label; }
       bars("live-bars", message.probabilities);
       drawLive();
     } else if (message.event === "summary") {
@@ -180,6 +194,7 @@ async function start() {
         (top ? `; most often ${top}.` : "; no speech heard."));
     }
   };
+  socket.onerror = () => say("live-status", "The connection to the service failed.", true);
   socket.onclose = (event) => {
     if (event.code !== 1000) say("live-status", `The stream ended: ${event.reason || `code ${event.code}`}`, true);
     release();
@@ -192,6 +207,7 @@ function release() {
   stream = audio = socket = null;
   $("start").disabled = false;
   $("stop").disabled = true;
+  if (document.activeElement === document.body) $("start").focus();
 }
 
 function stop() {
