@@ -182,3 +182,19 @@ def test_the_map_caption_says_what_the_features_group_by_as_measured():
     by_emotion = rng.normal(size=(80, 3)) + 5 * pd.factorize(emotions)[0][:, None]
     assert "by speaker more" in _neighbour_caption(by_speaker, emotions, speakers)
     assert "by emotion more" in _neighbour_caption(by_emotion, emotions, speakers)
+
+
+def test_a_call_report_lists_shares_events_and_the_card(tmp_path):
+    from conftest import speech_like, write
+    from voxemo.models import load_model
+    from voxemo.models.catalog import resolve_model
+    from voxemo.reports.call import write_call_report
+
+    call = write(tmp_path / "call.wav", np.concatenate([speech_like(200, 8, 0.5)] * 2))
+    page = write_call_report(
+        load_model(resolve_model("fast")), call, tmp_path / "report", rules=["angry >= 0 for 2s"]
+    )
+    html = page.read_text()
+    assert "Call report: call.wav" in html and 'src="timeline.png"' in html
+    assert html.count("<audio") == 1 and 'src="../call.wav#t=' in html  # one episode, linked
+    assert "angry &gt;= 0 for 2s" in html and "on unseen speakers" in html

@@ -209,3 +209,37 @@ def test_the_page_says_clearly_when_the_microphone_is_refused(browser_server):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / "page-refused.png")
         browser.close()
+
+
+def test_the_call_report_opens_in_a_browser_with_its_timeline_events_and_card(tmp_path, capsys):
+    if CHROMIUM is None:
+        pytest.skip("no chromium: apt-get install chromium (scripts/test.sh does, as root)")
+    pytest.importorskip("playwright", reason="the browser tests need playwright (the dev extra)")
+    from playwright.sync_api import sync_playwright
+
+    from conftest import run
+
+    call = REPO / "examples" / "conversation.flac"
+    out = tmp_path / "report"
+    code, _, err = run(
+        ["report", "--call", call, "--out", out, "--on", "any negative >= 0.5 for 2s"], capsys
+    )
+    assert code == 0, err
+    with sync_playwright() as playwright:
+        browser = launch(playwright, SPEECH)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto((out / "index.html").as_uri())
+        assert page.title() == "Call report: conversation.flac"
+        assert page.locator("img").evaluate("image => image.naturalWidth") > 0
+        shares = page.locator("table").nth(0).locator("tbody tr")
+        assert shares.count() == 8
+        events = page.locator("table").nth(1).locator("tbody tr")
+        assert events.count() >= 1
+        audio = page.locator("audio").first.get_attribute("src")
+        target = (out / audio.split("#")[0]).resolve()
+        assert target == call.resolve() and "#t=" in audio  # linked, not copied
+        assert page.locator("text=on unseen speakers").count() == 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "call-report.png", full_page=True)
+        browser.close()
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "timeline.png"]

@@ -32,6 +32,13 @@ OPERATORS = {
     "<": lambda value, threshold: value < threshold,
 }
 UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0}
+# The rules of a call report: sustained anger, distress, and the caller settling.
+CALL_RULES = (
+    "angry >= 0.6 for 3s cooldown 10s",
+    "sad or fearful >= 0.5 for 4s cooldown 10s",
+    "any negative >= 0.8 for 5s cooldown 20s",
+    "happy or calm >= 0.5 for 3s cooldown 10s",
+)
 _RULE = re.compile(
     r"^\s*(?P<emotions>.+?)\s*(?P<op>>=|<=|>|<)\s*(?P<threshold>\S+)\s+for\s+(?P<duration>.+?)"
     r"(?:\s+cooldown\s+(?P<cooldown>.+?))?\s*$",
