@@ -8,8 +8,8 @@
 #                                    research (features, classic models, evaluation, reports),
 #                                    train (PyTorch: networks, recording conditions), ssl (Hugging
 #                                    Face encoders), live (microphone), serve (the HTTP service),
-#                                    all (every one of those), dev (tests, linter), docs (the
-#                                    documentation site)
+#                                    batch (Dask), all (every one of those), dev (tests, linter),
+#                                    docs (the documentation site)
 # scripts/test.sh installs dev,all,docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +33,10 @@ EXTRAS=${1:-research,accurate}
 [ "$EXTRAS" = core ] && EXTRAS=""
 for extra in ${EXTRAS//,/ }; do
   case $extra in
-    accurate | research | train | ssl | live | serve | all | dev | docs) ;;
+    accurate | research | train | ssl | live | serve | batch | all | dev | docs) ;;
     *)
       echo "usage: scripts/setup.sh [core | EXTRA,EXTRA...]  ('$extra' is not one of the" \
-        "extras accurate, research, train, ssl, live, serve, all, dev, docs)" >&2
+        "extras accurate, research, train, ssl, live, serve, batch, all, dev, docs)" >&2
       exit 2
       ;;
   esac

@@ -15,6 +15,7 @@ from voxemo.provenance import package_version
 def build_parser() -> argparse.ArgumentParser:
     """The ``voxemo`` parser: each subcommand's module declares its own arguments."""
     from voxemo.cli import (
+        batch,
         data,
         ensemble,
         evaluate,
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"voxemo {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (
-        predict, models, ensemble, listen, serve, train, evaluate, explore, report, data, features
+        predict, models, ensemble, listen, serve, batch, train, evaluate, explore, report, data,
+        features,
     ):  # fmt: skip
         command.register(sub)
     return parser

@@ -10,6 +10,7 @@ one window, not the recording.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -299,3 +300,21 @@ def write_segments_csv(timelines: list[Timeline], out: Path) -> None:
         for timeline in timelines:
             for s in timeline.segments:
                 writer.writerow([timeline.path, s.start, s.end, s.label, s.confidence])
+
+
+def speech_shares(timeline: Timeline, labels: list[str]) -> dict[str, float]:
+    """The share of the recording's speech (its segments) each emotion holds, in display
+    order; emotions never heard have 0.
+
+    Examples
+    --------
+    >>> timeline = Timeline("call.wav", 10.0, 6.0, segments=[Segment(0, 4, "angry", 0.7),
+    ...     Segment(5, 7, "calm", 0.6)])
+    >>> speech_shares(timeline, ["calm", "angry", "sad"])
+    {'calm': 0.3333, 'sad': 0.0, 'angry': 0.6667}
+    """
+    seconds: dict[str, float] = defaultdict(float)
+    for segment in timeline.segments:
+        seconds[segment.label] += segment.end - segment.start
+    total = sum(seconds.values()) or 1.0
+    return {label: round(seconds[label] / total, 4) for label in display_order(labels)}

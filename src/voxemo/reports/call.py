@@ -5,35 +5,14 @@ the model that heard it."""
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from pathlib import Path
 
 from voxemo.actions import RuleWatcher, timeline_events
 from voxemo.actions.rules import CALL_RULES
-from voxemo.emotions import display_order
 from voxemo.models.catalog import card_summary
-from voxemo.recognizer.timeline import Timeline, TimelineSettings, predict_timeline
+from voxemo.recognizer.timeline import TimelineSettings, predict_timeline, speech_shares
 from voxemo.reports.html import RawHtml, escape, figure, table, write_page
 from voxemo.reports.style import save
-
-
-def speech_shares(timeline: Timeline, labels: list[str]) -> dict[str, float]:
-    """The share of the recording's speech (its segments) each emotion holds, in display
-    order; emotions never heard have 0.
-
-    Examples
-    --------
-    >>> from voxemo.recognizer.timeline import Segment
-    >>> timeline = Timeline("call.wav", 10.0, 6.0, segments=[Segment(0, 4, "angry", 0.7),
-    ...     Segment(5, 7, "calm", 0.6)])
-    >>> speech_shares(timeline, ["calm", "angry", "sad"])
-    {'calm': 0.3333, 'sad': 0.0, 'angry': 0.6667}
-    """
-    seconds: dict[str, float] = defaultdict(float)
-    for segment in timeline.segments:
-        seconds[segment.label] += segment.end - segment.start
-    total = sum(seconds.values()) or 1.0
-    return {label: round(seconds[label] / total, 4) for label in display_order(labels)}
 
 
 def write_call_report(

@@ -1,0 +1,122 @@
+"""What a batch reads: files, folders, globs and manifests, local or through fsspec, streamed
+as records (path plus the manifest's other columns) so that no list of millions is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from voxemo.audio.formats import is_audio_file
+from voxemo.errors import VoxemoError
+
+MANIFEST_SUFFIXES = (".csv", ".parquet")
+
+
+def is_manifest(spec: str) -> bool:
+    """A CSV or Parquet table of inputs (by name).
+
+    Examples
+    --------
+    >>> is_manifest("calls.parquet"), is_manifest("s3://bucket/calls.csv"), is_manifest("a.wav")
+    (True, True, False)
+    """
+    return spec.lower().endswith(MANIFEST_SUFFIXES)
+
+
+def iter_inputs(specs: list[str], batch_rows: int = 50_000) -> Iterator[dict]:
+    """One record per input, in order: ``{"path": ...}`` plus a manifest's other columns.
+
+    Parameters
+    ----------
+    specs : list of str
+        Files, folders (searched for audio files), globs, or manifests (CSV or Parquet with a
+        ``path`` column); each may be an fsspec URL (``file://``, ``s3://``, ``memory://``).
+    batch_rows : int
+        Manifest rows read at a time (a manifest is never read whole).
+
+    Raises
+    ------
+    VoxemoError
+        An input that does not exist, a folder without audio, a manifest without ``path``.
+    """
+    for spec in specs:
+        if is_manifest(spec):
+            yield from _manifest(spec, batch_rows)
+            continue
+        filesystem, root = _filesystem(spec)
+        if any(char in root for char in "*?["):
+            matches = sorted(filesystem.glob(root))
+            if not matches:
+                raise VoxemoError(f"{spec}: no file matches")
+            for match in matches:
+                if filesystem.isfile(match):
+                    yield {"path": _unstrip(spec, filesystem, match)}
+            continue
+        if filesystem.isdir(root):
+            found = False
+            for match in sorted(filesystem.find(root)):
+                if is_audio_file(Path(match)):
+                    found = True
+                    yield {"path": _unstrip(spec, filesystem, match)}
+            if not found:
+                raise VoxemoError(f"{spec}: no audio files in the folder")
+            continue
+        if not filesystem.exists(root):
+            raise VoxemoError(f"{spec}: no such file or folder")
+        yield {"path": spec}
+
+
+def _filesystem(spec: str):
+    import fsspec
+
+    filesystem, root = fsspec.core.url_to_fs(spec)
+    return filesystem, root
+
+
+def _unstrip(spec: str, filesystem, path: str) -> str:
+    """A found path as the user would write it: a URL where they gave one."""
+    if "://" not in spec:
+        return path
+    protocol = (
+        filesystem.protocol if isinstance(filesystem.protocol, str) else filesystem.protocol[0]
+    )
+    return f"{protocol}://{path.lstrip('/')}" if protocol != "file" else f"file://{path}"
+
+
+def _manifest(spec: str, batch_rows: int) -> Iterator[dict]:
+    """Rows of a manifest, streamed; relative paths are relative to the manifest's folder."""
+    import fsspec
+
+    base = spec.rsplit("/", 1)[0] if "/" in spec else "."
+    with fsspec.open(spec, "rb") as handle:
+        batches = (
+            _csv_batches(handle)
+            if spec.lower().endswith(".csv")
+            else _parquet_batches(handle, batch_rows)
+        )
+        checked = False
+        for batch in batches:
+            if not checked and "path" not in batch.schema.names:
+                raise VoxemoError(f"{spec}: a manifest needs a 'path' column")
+            checked = True
+            for row in batch.to_pylist():
+                path = str(row["path"])
+                if "://" not in path and not path.startswith("/"):
+                    row["path"] = f"{base}/{path}"
+                yield row
+
+
+def _csv_batches(handle):
+    import pyarrow.csv as csv
+
+    options = csv.ConvertOptions(strings_can_be_null=True, column_types={"path": "string"})
+    try:
+        yield from csv.open_csv(handle, convert_options=options)
+    except (ValueError, OSError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+        raise VoxemoError(f"manifest: not a readable CSV ({exc})") from None
+
+
+def _parquet_batches(handle, batch_rows: int):
+    import pyarrow.parquet as pq
+
+    yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_rows)

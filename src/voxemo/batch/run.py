@@ -1,0 +1,172 @@
+"""The client of a batch: partitions of inputs to the cluster, results to the store.
+
+The client reads the inputs as a stream, leaves out those already in the results (same path,
+size and modification time), and keeps a few partitions per worker in flight: memory holds
+those partitions, never a task per file. It never reads audio; workers do.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voxemo.batch.inputs import iter_inputs
+from voxemo.batch.store import ResultsStore
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+@dataclass
+class BatchProgress:
+    """What a batch has done so far (what ``progress`` callbacks get)."""
+
+    files: int = 0
+    errors: int = 0
+    skipped: int = 0
+    audio_seconds: float = 0.0
+    partitions: int = 0
+    started: float = field(default_factory=time.monotonic)
+    dashboard: str | None = None
+
+    @property
+    def rate(self) -> float:
+        """Files per second so far."""
+        return self.files / max(time.monotonic() - self.started, 1e-9)
+
+
+def partitions(
+    records: Iterable[dict], done: dict[str, tuple[int, float]], size: int, progress: BatchProgress
+) -> Iterator[list[dict]]:
+    """Partitions of ``size`` inputs not yet in the results, each input once."""
+    seen: set[str] = set()
+    partition: list[dict] = []
+    for record in records:
+        path = str(record["path"])
+        if path in seen or _unchanged(path, done.get(path)):
+            progress.skipped += 1
+            continue
+        seen.add(path)
+        partition.append(record)
+        if len(partition) == size:
+            yield partition
+            partition = []
+    if partition:
+        yield partition
+
+
+def _unchanged(path: str, was: tuple[int, float] | None) -> bool:
+    if was is None:
+        return False
+    import fsspec
+
+    try:
+        filesystem, location = fsspec.core.url_to_fs(path)
+        info = filesystem.info(location)
+    except OSError:
+        return True  # gone since: its row stays as it was
+    from voxemo.batch.worker import _mtime
+
+    return (int(info.get("size") or 0), _mtime(info)) == tuple(was)
+
+
+def run_batch(
+    inputs: list[str],
+    out: str | Path,
+    *,
+    model: str | None = None,
+    timeline: bool = False,
+    adapt: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    partition_size: int = 100,
+    command: list[str] | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchProgress:
+    """Predict every input not yet in ``out`` on a Dask cluster; returns what was done.
+
+    Parameters
+    ----------
+    inputs : list of str
+        Files, folders, globs or manifests (see :func:`voxemo.batch.inputs.iter_inputs`).
+    out : str or Path
+        The results folder (Parquet datasets and ``manifest.json``).
+    model : str or None
+        A model name or folder the workers can load (None: the bundled default).
+    timeline, adapt
+        Timelines (segments and a per-recording summary) instead of one prediction each.
+    scheduler : str or None
+        A running cluster's scheduler address; None starts a local cluster.
+    workers : int or None
+        Worker processes of the local cluster (None: one per core).
+    partition_size : int
+        Inputs per task.
+    command : list of str or None
+        The command line, recorded in ``manifest.json``.
+    progress : callable or None
+        Called with a :class:`BatchProgress` after each partition.
+    """
+    from distributed import Client, LocalCluster, as_completed
+
+    from voxemo.batch.worker import card_version, predict_partition
+    from voxemo.models import load_model
+    from voxemo.models.catalog import resolve_model
+
+    card = load_model(resolve_model(model)).card  # a bad model fails here, not on the workers
+    store = ResultsStore(out)
+    done = store.done()
+    state = BatchProgress()
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+        )
+    with Client(cluster or scheduler) as client:
+        state.dashboard = client.dashboard_link
+        slots = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+        pending = partitions(iter_inputs(inputs), done, partition_size, state)
+        running = as_completed()
+        for partition in _take(pending, slots):
+            running.add(
+                client.submit(predict_partition, partition, model, timeline, adapt, pure=False)
+            )
+        try:
+            for future in running:
+                tables = future.result()
+                store.write(tables)
+                predictions = tables["predictions"]
+                fine = predictions["error"].null_count  # rows without an error
+                state.files += predictions.num_rows
+                state.errors += predictions.num_rows - fine
+                state.audio_seconds += sum(d or 0.0 for d in predictions["duration"].to_pylist())
+                state.partitions += 1
+                future.release()
+                for partition in _take(pending, 1):
+                    running.add(
+                        client.submit(
+                            predict_partition, partition, model, timeline, adapt, pure=False
+                        )
+                    )
+                store.record(command or [], card_version(card), finished=False)
+                if progress:
+                    progress(state)
+        finally:
+            store.record(command or [], card_version(card), finished=not running.count())
+    if cluster is not None:
+        cluster.close()
+    return state
+
+
+def _take(iterator: Iterator[list[dict]], count: int) -> list[list[dict]]:
+    taken = []
+    for _ in range(count):
+        try:
+            taken.append(next(iterator))
+        except StopIteration:
+            break
+    return taken

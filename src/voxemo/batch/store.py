@@ -1,0 +1,84 @@
+"""The results folder of a batch: Parquet files written partition by partition, and what is
+already done in them.
+
+Each partition is written whole to a temporary name and renamed into place, so a partition
+is in the results entirely or not at all; the files themselves, not a log beside them, say
+what is done. ``manifest.json`` records the command, the model card digest and the
+partitions written, for people and tools.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+PREDICTIONS, SEGMENTS, SUMMARIES = "predictions", "segments", "summaries"
+
+
+class ResultsStore:
+    """The results folder ``root``."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.run = uuid.uuid4().hex[:8]  # this run's partitions never collide with others'
+        self.written = 0
+
+    def done(self) -> dict[str, tuple[int, float]]:
+        """Every input already in the results: its path, and the size and modification time
+        it had."""
+        import pyarrow.parquet as pq
+
+        done: dict[str, tuple[int, float]] = {}
+        for part in sorted((self.root / PREDICTIONS).glob("*.parquet")):
+            table = pq.read_table(part, columns=["path", "size", "mtime"])
+            for path, size, mtime in zip(
+                *(table[c].to_pylist() for c in ("path", "size", "mtime")), strict=True
+            ):
+                done[path] = (size, mtime)
+        return done
+
+    def write(self, tables: dict[str, object]) -> None:
+        """Write one partition's tables (``predictions`` and, for timelines, ``segments`` and
+        ``summaries``) atomically, each under its own folder."""
+        import pyarrow.parquet as pq
+
+        name = f"part-{self.run}-{self.written:06d}.parquet"
+        # Segments and summaries first: predictions are what says the partition is done.
+        for kind in (SEGMENTS, SUMMARIES, PREDICTIONS):
+            table = tables.get(kind)
+            if table is None:
+                continue
+            folder = self.root / kind
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = folder / f".{name}.tmp"
+            pq.write_table(table, temporary)
+            os.replace(temporary, folder / name)
+        self.written += 1
+
+    def record(self, command: list[str], card_digest: str, finished: bool) -> None:
+        """Update ``manifest.json``: the command, the model, the partitions on disk."""
+        path = self.root / "manifest.json"
+        manifest = json.loads(path.read_text()) if path.exists() else {"runs": []}
+        manifest.update(
+            {
+                "command": command,
+                "model_card_digest": card_digest,
+                "partitions": sorted(p.name for p in (self.root / PREDICTIONS).glob("*.parquet")),
+            }
+        )
+        runs = [run for run in manifest["runs"] if run["run"] != self.run]
+        runs.append(
+            {
+                "run": self.run,
+                "partitions_written": self.written,
+                "finished": finished,
+                "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+        manifest["runs"] = runs
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(manifest, indent=2) + "\n")
+        os.replace(temporary, path)
