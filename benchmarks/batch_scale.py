@@ -1,0 +1,181 @@
+"""``voxemo batch`` against ``voxemo predict``, and its memory as the input grows.
+
+1. Throughput: the same ``--files`` real recordings (CREMA-D where ``$VOXEMO_CREMA_D`` has
+   it, else RAVDESS) with ``voxemo predict`` in one process (both cores), and with
+   ``voxemo batch`` on a local cluster of 1 and of 2 workers: files/s, audio hours per hour,
+   and peak memory of the client (which runs a local cluster's scheduler) and the workers.
+   The per-file overhead of Dask is the 1-worker batch's time per file less that of
+   ``Recognizer(threads=1).predict_many`` in one process on the same files.
+2. Scale: manifests of 20,000 and 200,000 entries (distinct paths, hard links to one tiny
+   synthetic clip) through ``voxemo batch --model fast``: the client's and workers' peak
+   memory, to show that partitions are streamed rather than held as one task per file.
+
+    python benchmarks/batch_scale.py [--files 2000] [--sizes 20000 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ravdess_path, write_results
+
+
+def recordings(count: int) -> tuple[str, list[Path]]:
+    crema = os.environ.get("VOXEMO_CREMA_D")
+    if crema and Path(crema).is_dir():
+        files = sorted(Path(crema).rglob("*.wav"))
+        name = "crema-d"
+    else:
+        files = sorted(ravdess_path(None).glob("Actor_*/*.flac"))
+        name = "ravdess"
+    files = [f for f in files if sf.info(f).frames > 0]
+    step = max(1, len(files) // count)
+    return name, files[::step][:count]
+
+
+class TreeMemory(threading.Thread):
+    """Peak resident memory (MiB) of a process and, separately, of its descendants."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.running = pid, True
+        self.client = 0.0
+        self.workers: dict[int, float] = {}
+
+    @staticmethod
+    def rss(pid: int) -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def descendants(self, pid: int) -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+        children = [int(p) for p in found.split()]
+        return children + [g for child in children for g in self.descendants(child)]
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                self.client = max(self.client, self.rss(self.pid))
+                for child in self.descendants(self.pid):
+                    self.workers[child] = max(self.workers.get(child, 0.0), self.rss(child))
+            except OSError:
+                pass
+            time.sleep(0.3)
+
+
+def timed(command: list[str]) -> dict:
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    memory = TreeMemory(process.pid)
+    memory.start()
+    _, err = process.communicate()
+    memory.running = False
+    if process.returncode:
+        sys.exit(f"{' '.join(command)} failed: {err[-2000:]}")
+    return {
+        "seconds": round(time.perf_counter() - began, 2),
+        "client_peak_mib": round(memory.client, 1),
+        "worker_peak_mib": round(max(memory.workers.values(), default=0.0), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[20000, 200000])
+    args = parser.parse_args()
+    voxemo = [sys.executable, "-m", "voxemo"]
+    corpus, files = recordings(args.files)
+    hours = sum(sf.info(f).duration for f in files) / 3600
+    with tempfile.TemporaryDirectory(prefix="voxemo-batch-") as work:
+        work = Path(work)
+        folder = work / "inputs"
+        folder.mkdir()
+        for index, path in enumerate(files):
+            (folder / f"{index:05d}{path.suffix}").symlink_to(path)
+        from voxemo import Recognizer
+
+        single = Recognizer(threads=1)
+        began = time.perf_counter()
+        single.predict_many(sorted(folder.iterdir()))
+        one_thread = (time.perf_counter() - began) / len(files)
+        throughput = {"predict": timed([*voxemo, "predict", str(folder), "--json"])}
+        for workers in (1, 2):
+            out = work / f"results-{workers}"
+            throughput[f"batch {workers}"] = timed(
+                [*voxemo, "batch", str(folder), "--out", str(out), "--workers", str(workers)]
+            )
+        for row in throughput.values():
+            row["files_per_second"] = round(len(files) / row["seconds"], 2)
+            row["audio_hours_per_hour"] = round(hours * 3600 / row["seconds"], 1)
+        overhead = throughput["batch 1"]["seconds"] / len(files) - one_thread
+        print(throughput, flush=True)
+
+        clip = work / "tiny.wav"
+        t = np.arange(1600) / 8000
+        sf.write(clip, (0.3 * np.sin(2 * np.pi * 180 * t)).astype(np.float32), 8000)
+        scale = {}
+        for size in args.sizes:
+            links = work / f"links-{size}"
+            links.mkdir()
+            manifest = work / f"manifest-{size}.csv"
+            with manifest.open("w") as handle:
+                handle.write("path,entry\n")
+                for index in range(size):
+                    os.link(clip, links / f"{index:07d}.wav")
+                    handle.write(f"{links}/{index:07d}.wav,{index}\n")
+            out = work / f"scale-{size}"
+            scale[str(size)] = timed(
+                [*voxemo, "batch", str(manifest), "--out", str(out), "--model", "fast",
+                 "--workers", "2", "--partition-size", "500"]
+            )  # fmt: skip
+            scale[str(size)]["files_per_second"] = round(size / scale[str(size)]["seconds"], 1)
+            print(size, scale[str(size)], flush=True)
+    sizes = [str(size) for size in args.sizes]
+    growth = (
+        round(scale[sizes[-1]]["client_peak_mib"] / scale[sizes[0]]["client_peak_mib"] - 1, 3)
+        if len(sizes) > 1
+        else None
+    )
+    write_results(
+        "batch_scale",
+        {
+            "corpus": corpus,
+            "files": len(files),
+            "audio_hours": round(hours, 3),
+            "throughput": throughput,
+            "two_over_one_worker": round(
+                throughput["batch 2"]["files_per_second"]
+                / throughput["batch 1"]["files_per_second"],
+                3,
+            ),
+            "two_workers_over_predict": round(
+                throughput["batch 2"]["files_per_second"]
+                / throughput["predict"]["files_per_second"],
+                3,
+            ),
+            "one_thread_seconds_per_file": round(one_thread, 4),
+            "dask_overhead_ms_per_file": round(overhead * 1000, 2),
+            "scale": scale,
+            "client_growth": growth,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
