@@ -397,6 +397,67 @@ def actions_webhook_table(record: dict) -> str:
     )
 
 
+def batch_scale_table(record: dict) -> str:
+    """voxemo batch against voxemo predict, and client memory as the manifest grows."""
+    runs = record["throughput"]
+    names = {
+        "predict": "`voxemo predict FOLDER` (one process, both cores)",
+        "batch 1": "`voxemo batch --workers 1`",
+        "batch 2": "`voxemo batch --workers 2`",
+    }
+    lines = [
+        "| run | wall (s) | files/s | audio hours per hour | client peak (MiB) "
+        "| worker peak (MiB) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, run in runs.items():
+        worker = f"{run['worker_peak_mib']:.0f}" if run["worker_peak_mib"] else ""
+        lines.append(
+            f"| {names[key]} | {run['seconds']:.1f} | {run['files_per_second']:.1f} | "
+            f"{run['audio_hours_per_hour']:.0f} | {run['client_peak_mib']:.0f} | {worker} |"
+        )
+    lines += [
+        "",
+        "| manifest entries | wall (s) | files/s | client peak (MiB) | worker peak (MiB) |",
+        "|---|---|---|---|---|",
+    ]
+    for size, run in record["scale"].items():
+        lines.append(
+            f"| {int(size):,} | {run['seconds']:.1f} | {run['files_per_second']:.0f} | "
+            f"{run['client_peak_mib']:.0f} | {run['worker_peak_mib']:.0f} |"
+        )
+    sizes = list(record["scale"])
+    growth = record.get("client_growth")
+    rate = runs["batch 2"]["audio_hours_per_hour"]  # on one 2-core machine
+    machines = 10_000 / 24 / rate
+    return "\n".join(
+        [
+            *lines,
+            "",
+            f"{record['files']} {record['corpus']} recordings ({record['audio_hours']:.2f} h), "
+            "the default model; the scale runs use tiny synthetic clips (hard links to one file) "
+            "and the fast model. Two workers give "
+            f"{record['two_over_one_worker']:.2f}x the files/s of one and "
+            f"{record['two_workers_over_predict']:.0%} of `voxemo predict`'s; Dask's overhead "
+            f"is {record['dask_overhead_ms_per_file']:.1f} ms per file (1-worker batch against "
+            "`Recognizer(threads=1).predict_many` in one process). The client (which runs the "
+            "local cluster's scheduler) peaks "
+            + (
+                f"{growth:+.0%} higher at {int(sizes[-1]):,} entries than at {int(sizes[0]):,}. "
+                if growth is not None
+                else ". "
+            )
+            + _machine(record),
+            "",
+            "A day of 10,000 one-hour calls is 10,000 hours of audio, 417 an hour around the "
+            f"clock: at the {rate:.0f} audio hours per hour of two workers on this 2-core "
+            f"machine, about {machines:.1f} such machines ({2 * machines:.0f} cores) keep up, "
+            "for one prediction per recording (timelines of whole calls predict a window every "
+            "hop and cost more; see the `--timeline` column of the speed table).",
+        ]
+    )
+
+
 def bundled_table(cards: dict[str, dict]) -> str:
     """The models inside the package, from their own cards."""
     lines = [
@@ -554,6 +615,7 @@ TABLES = {
     "fuzz": fuzz_table,
     "service_load": service_load_table,
     "actions_webhook": actions_webhook_table,
+    "batch_scale": batch_scale_table,
     "bundled": bundled_table,
 }
 SOURCES = {

@@ -178,3 +178,20 @@ def test_a_client_stopped_mid_run_loses_only_partitions_in_flight(cluster, recor
     assert resumed.skipped == 4
     paths = [row["path"] for row in results(out)]
     assert len(paths) == len(set(paths)) == 11
+
+
+def test_a_touched_file_is_skipped_and_a_changed_one_replaces_its_row(
+    cluster, recordings, tmp_path
+):
+    out = tmp_path / "results"
+    run_batch([str(recordings)], out, model="fast", scheduler=cluster.scheduler_address)
+    touched, changed = recordings / "call01.wav", recordings / "call02.wav"
+    os.utime(touched, (1e9, 1e9))  # a new modification time, the same content
+    write(changed, speech_like(400, 2.0, 0.4))
+    before = {row["path"]: row for row in results(out)}
+    again = run_batch([str(recordings)], out, model="fast", scheduler=cluster.scheduler_address)
+    assert again.files == 1 and again.skipped == 10
+    after = {row["path"]: row for row in results(out)}
+    assert len(results(out)) == len(after) == 11  # still one row per input
+    assert after[str(changed)]["digest"] != before[str(changed)]["digest"]
+    assert after[str(touched)]["digest"] == before[str(touched)]["digest"]

@@ -38,18 +38,21 @@ class BatchProgress:
 
 
 def partitions(
-    records: Iterable[dict], done: dict[str, tuple[int, float]], size: int, progress: BatchProgress
+    records: Iterable[dict], done: dict[str, tuple], size: int, progress: BatchProgress
 ) -> Iterator[list[dict]]:
-    """Partitions of ``size`` inputs not yet in the results, each input once."""
+    """Partitions of ``size`` inputs not yet in the results, each input once. An input whose
+    path is there but whose size or modification time changed goes again with the digest it
+    had (``_previous_digest``): the worker skips it if its content is the same."""
     seen: set[str] = set()
     partition: list[dict] = []
     for record in records:
         path = str(record["path"])
-        if path in seen or _unchanged(path, done.get(path)):
+        was = done.get(path)
+        if path in seen or (was is not None and _unchanged(path, was)):
             progress.skipped += 1
             continue
         seen.add(path)
-        partition.append(record)
+        partition.append(record if was is None else {**record, "_previous_digest": was[2]})
         if len(partition) == size:
             yield partition
             partition = []
@@ -57,9 +60,7 @@ def partitions(
         yield partition
 
 
-def _unchanged(path: str, was: tuple[int, float] | None) -> bool:
-    if was is None:
-        return False
+def _unchanged(path: str, was: tuple) -> bool:
     import fsspec
 
     try:
@@ -69,7 +70,7 @@ def _unchanged(path: str, was: tuple[int, float] | None) -> bool:
         return True  # gone since: its row stays as it was
     from voxemo.batch.worker import _mtime
 
-    return (int(info.get("size") or 0), _mtime(info)) == tuple(was)
+    return (int(info.get("size") or 0), _mtime(info)) == tuple(was[:2])
 
 
 def run_batch(
@@ -138,7 +139,10 @@ def run_batch(
         try:
             for future in running:
                 tables = future.result()
+                written = set(tables["predictions"]["path"].to_pylist())
+                store.drop({path for path in written if path in done})  # changed content
                 store.write(tables)
+                state.skipped += tables.pop("unchanged", 0)
                 predictions = tables["predictions"]
                 fine = predictions["error"].null_count  # rows without an error
                 state.files += predictions.num_rows

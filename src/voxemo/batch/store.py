@@ -18,6 +18,12 @@ from pathlib import Path
 PREDICTIONS, SEGMENTS, SUMMARIES = "predictions", "segments", "summaries"
 
 
+def pa_array(values: list[str]):
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
+
+
 class ResultsStore:
     """The results folder ``root``."""
 
@@ -26,19 +32,40 @@ class ResultsStore:
         self.run = uuid.uuid4().hex[:8]  # this run's partitions never collide with others'
         self.written = 0
 
-    def done(self) -> dict[str, tuple[int, float]]:
-        """Every input already in the results: its path, and the size and modification time
-        it had."""
+    def done(self) -> dict[str, tuple[int, float, str]]:
+        """Every input already in the results: its path, and the size, modification time and
+        content digest it had."""
         import pyarrow.parquet as pq
 
-        done: dict[str, tuple[int, float]] = {}
+        done: dict[str, tuple[int, float, str]] = {}
+        columns = ("path", "size", "mtime", "digest")
         for part in sorted((self.root / PREDICTIONS).glob("*.parquet")):
-            table = pq.read_table(part, columns=["path", "size", "mtime"])
-            for path, size, mtime in zip(
-                *(table[c].to_pylist() for c in ("path", "size", "mtime")), strict=True
-            ):
-                done[path] = (size, mtime)
+            table = pq.read_table(part, columns=list(columns))
+            for path, *was in zip(*(table[c].to_pylist() for c in columns), strict=True):
+                done[path] = tuple(was)
         return done
+
+    def drop(self, paths: set[str]) -> None:
+        """Remove the rows of ``paths`` (inputs whose content changed) from every table,
+        rewriting each file that holds one atomically. Done before their new rows are
+        written, so an interruption between the two loses them (the next run predicts them
+        again) but never keeps two rows of one input."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        if not paths:
+            return
+        wanted = pa.array(sorted(paths), pa.string())
+        for kind in (PREDICTIONS, SEGMENTS, SUMMARIES):
+            for part in sorted((self.root / kind).glob("*.parquet")):
+                table = pq.read_table(part)
+                kept = table.filter(pc.invert(pc.is_in(table["path"], value_set=wanted)))
+                if kept.num_rows == table.num_rows:
+                    continue
+                temporary = part.with_name(f".{part.name}.tmp")
+                pq.write_table(kept, temporary)
+                os.replace(temporary, part)
 
     def write(self, tables: dict[str, object]) -> None:
         """Write one partition's tables (``predictions`` and, for timelines, ``segments`` and
@@ -60,6 +87,7 @@ class ResultsStore:
 
     def record(self, command: list[str], card_digest: str, finished: bool) -> None:
         """Update ``manifest.json``: the command, the model, the partitions on disk."""
+        self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / "manifest.json"
         manifest = json.loads(path.read_text()) if path.exists() else {"runs": []}
         manifest.update(

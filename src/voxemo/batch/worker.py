@@ -31,13 +31,20 @@ def predict_partition(records: list[dict], model: str | None, timeline: bool, ad
     recognizer = _recognizer(model)
     labels = recognizer.labels
     rows, segments, summaries = [], [], []
+    unchanged = 0
     for record in records:
         row = _predict(recognizer, record, timeline, adapt, segments, summaries)
+        if row is None:  # touched, but the same content: its row stays as it is
+            unchanged += 1
+            continue
         rows.append(row)
     columns = ["path", "size", "mtime", "digest", "duration", "label"]
     columns += [f"p_{label}" for label in labels] + ["error", "model", "model_version", "voxemo"]
     extra = [key for key in (rows[0] if rows else {}) if key not in columns]
-    tables = {"predictions": pa.Table.from_pylist(rows, schema=_schema(labels, rows, extra))}
+    tables = {
+        "predictions": pa.Table.from_pylist(rows, schema=_schema(labels, rows, extra)),
+        "unchanged": unchanged,
+    }
     if timeline:
         tables["segments"] = pa.Table.from_pylist(
             segments,
@@ -70,12 +77,14 @@ def _schema(labels: list[str], rows: list[dict], extra: list[str]):
     return pa.schema(fields + [(name, inferred.field(name).type) for name in extra])
 
 
-def _predict(recognizer, record: dict, timeline: bool, adapt: bool, segments, summaries) -> dict:
+def _predict(recognizer, record: dict, timeline: bool, adapt: bool, segments, summaries):
     import fsspec
 
     from voxemo.errors import AudioError
     from voxemo.recognizer.predict import predict_bytes
 
+    record = dict(record)
+    previous = record.pop("_previous_digest", None)
     path = str(record["path"])
     model_card = recognizer.model.card
     row = {
@@ -91,6 +100,8 @@ def _predict(recognizer, record: dict, timeline: bool, adapt: bool, segments, su
         row["size"], row["mtime"] = int(info.get("size") or 0), _mtime(info)
         with filesystem.open(location, "rb") as handle:
             row["digest"] = _digest(handle)
+            if previous is not None and row["digest"] == previous:
+                return None
             handle.seek(0)
             if timeline:
                 _timeline(recognizer.model, handle, path, adapt, row, segments, summaries)

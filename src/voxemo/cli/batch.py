@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "a 'path' column whose other columns are kept; fsspec URLs such as s3:// work too) on "
         "a Dask cluster: a local one sized to the machine, or --scheduler's. Results go to "
         "RESULTS_DIR as Parquet, partition by partition; running the same command again "
-        "skips every input already there (same path, size and modification time) and "
+        "skips every input already there (same path, size and modification time, or the same "
+        "content), predicts again one whose content changed (replacing its row) and "
         "finishes the rest. Bad files become rows with their error. Needs the batch extra.",
     )
     batch.add_argument("inputs", nargs="+", metavar="INPUT")
