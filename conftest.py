@@ -18,6 +18,7 @@ NEEDS = {
     "opensmile": ["features/opensmile_sets.py"],
     "parselmouth": ["features/prosody.py"],
     "fastapi": ["service/*.py"],
+    "fsspec": ["batch/*.py"],
 }
 collect_ignore_glob = [
     str(PACKAGE / pattern)

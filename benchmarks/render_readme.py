@@ -430,12 +430,15 @@ def batch_scale_table(record: dict) -> str:
     growth = record.get("client_growth")
     rate = runs["batch 2"]["audio_hours_per_hour"]  # on one 2-core machine
     machines = 10_000 / 24 / rate
+    speed = _load(RESULTS / "recognizer_speed.json")
+    timeline = next(m for m in speed["rows"] if m["model"] == "default")["timeline_realtime_factor"]
     return "\n".join(
         [
             *lines,
             "",
             f"{record['files']} {record['corpus']} recordings ({record['audio_hours']:.2f} h), "
-            "the default model; the scale runs use tiny synthetic clips (hard links to one file) "
+            "the default model; the scale runs use a tiny synthetic clip (hard links, one "
+            "path each) "
             "and the fast model. Two workers give "
             f"{record['two_over_one_worker']:.2f}x the files/s of one and "
             f"{record['two_workers_over_predict']:.0%} of `voxemo predict`'s; Dask's overhead "
@@ -450,10 +453,11 @@ def batch_scale_table(record: dict) -> str:
             + _machine(record),
             "",
             "A day of 10,000 one-hour calls is 10,000 hours of audio, 417 an hour around the "
-            f"clock: at the {rate:.0f} audio hours per hour of two workers on this 2-core "
-            f"machine, about {machines:.1f} such machines ({2 * machines:.0f} cores) keep up, "
-            "for one prediction per recording (timelines of whole calls predict a window every "
-            "hop and cost more; see the `--timeline` column of the speed table).",
+            "clock. One-hour calls go through `--timeline` (one prediction decodes at most "
+            "600 s): at the default model's timeline rate in the speed table "
+            f"({timeline:.0f}x real time on this 2-core machine), about {417 / timeline:.1f} "
+            "such machines keep up; clips of a few seconds, at the "
+            f"{rate:.0f} audio hours per hour of two workers above, would need {machines:.1f}.",
         ]
     )
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voxemo.batch.inputs import iter_inputs
+from voxemo.batch.inputs import count_inputs, iter_inputs
 from voxemo.batch.store import ResultsStore
 
 IN_FLIGHT_PER_WORKER = 2
@@ -28,6 +28,7 @@ class BatchProgress:
     skipped: int = 0
     audio_seconds: float = 0.0
     partitions: int = 0
+    total: int | None = None  # inputs in all, where they could be counted
     started: float = field(default_factory=time.monotonic)
     dashboard: str | None = None
 
@@ -118,7 +119,7 @@ def run_batch(
     card = load_model(resolve_model(model)).card  # a bad model fails here, not on the workers
     store = ResultsStore(out)
     done = store.done()
-    state = BatchProgress()
+    state = BatchProgress(total=count_inputs(inputs))
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(

@@ -49,7 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from voxemo.batch.run import run_batch
     from voxemo.errors import VoxemoError
@@ -66,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             "{task.fields[rate]:.1f} files/s"
         ),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         transient=False,
     ) as bar:
         task = bar.add_task("batch", total=None, files=0, hours=0.0, rate=0.0)
@@ -76,7 +83,14 @@ def run(args: argparse.Namespace) -> int:
                 bar.console.print(f"Dask dashboard: {state.dashboard}")
                 shown[0] = True
             hours = state.audio_seconds / 3600
-            bar.update(task, files=state.files, hours=hours, rate=state.rate)
+            bar.update(
+                task,
+                total=state.total,
+                completed=state.files + state.skipped,
+                files=state.files,
+                hours=hours,
+                rate=state.rate,
+            )
 
         state = run_batch(
             args.inputs,
