@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,33 +47,23 @@ def recordings(count: int) -> tuple[str, list[Path]]:
 
 
 class TreeMemory(threading.Thread):
-    """Peak resident memory (MiB) of a process and, separately, of its descendants."""
+    """Peak resident memory (MiB) of a process and, separately, of its descendants, read
+    through psutil (no process is started to sample, so the sampler costs the run little)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.running = pid, True
+        self.process, self.running = psutil.Process(pid), True
         self.client = 0.0
         self.workers: dict[int, float] = {}
-
-    @staticmethod
-    def rss(pid: int) -> float:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-
-    def descendants(self, pid: int) -> list[int]:
-        found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-        children = [int(p) for p in found.split()]
-        return children + [g for child in children for g in self.descendants(child)]
 
     def run(self) -> None:
         while self.running:
             try:
-                self.client = max(self.client, self.rss(self.pid))
-                for child in self.descendants(self.pid):
-                    self.workers[child] = max(self.workers.get(child, 0.0), self.rss(child))
-            except OSError:
+                self.client = max(self.client, self.process.memory_info().rss / 2**20)
+                for child in self.process.children(recursive=True):
+                    rss = child.memory_info().rss / 2**20
+                    self.workers[child.pid] = max(self.workers.get(child.pid, 0.0), rss)
+            except psutil.Error:
                 pass
             time.sleep(0.3)
 

@@ -526,16 +526,18 @@ def cross_corpus_table(record: dict) -> str:
             f"| {model} | {TRAINED_ON[trained_on]} | {_cell(cells.get('ravdess'))} | "
             f"{_cell(cells.get('ravdess shared'))} | {_cell(crema)} | {entry['minutes']:.0f} |"
         )
-    epochs = ", ".join(f"{TRAINED_ON[k]} {v}" for k, v in record["epochs"].items())
+    networks = ""
+    if any("crnn" in row["members"] for row in record["rows"]):
+        epochs = ", ".join(f"{TRAINED_ON[k]} {v}" for k, v in record["epochs"].items())
+        networks = f"crnn epochs: {epochs}; ensembles average crnn with logreg. "
     lines += [
         "",
         "Accuracy / UAR, means over folds; every test speaker is unseen. RAVDESS: the 6 EmoBox "
         "actor folds; CREMA-D: the 5 crema5 actor folds; trained on both, each fold trains on "
         "every other actor of both corpora. † trained on all of the other corpus, tested on "
         "all of this one (one training). 6 shared: scored over the emotions both corpora "
-        f"have ({', '.join(record['shared_labels'])}). crnn epochs: {epochs}; ensembles "
-        "average crnn with logreg. Minutes: training and evaluation on 2 cores. "
-        + _machine(record),
+        f"have ({', '.join(record['shared_labels'])}). {networks}"
+        "Minutes: training and evaluation on 2 cores. " + _machine(record),
     ]
     return "\n".join(lines)
 

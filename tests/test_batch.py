@@ -58,7 +58,8 @@ def test_results_match_predict_json_and_bad_files_become_error_rows(
         assert row["error"] is None and row["label"] == expected["label"]
         assert row["duration"] == pytest.approx(expected["duration"])
         for label, p in expected["probabilities"].items():
-            assert row[f"p_{label}"] == pytest.approx(p, abs=1e-6)
+            # JSON rounds to 6 decimals; one thread and several may differ in the last bits.
+            assert row[f"p_{label}"] == pytest.approx(p, abs=2e-6)
         assert row["size"] == os.path.getsize(row["path"]) and len(row["digest"]) == 64
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["partitions"]) == 4 and manifest["runs"][-1]["finished"]

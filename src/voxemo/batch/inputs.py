@@ -92,6 +92,24 @@ def count_inputs(specs: list[str]) -> int:
     return total
 
 
+def file_stamp(info: dict) -> tuple[int, float | None]:
+    """The size and modification time (seconds) in an fsspec ``info`` dict, whatever the
+    filesystem calls them: what says a file may have changed since its row was written.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> file_stamp({"size": 10, "mtime": 1.5})
+    (10, 1.5)
+    >>> file_stamp({"size": 7, "LastModified": datetime(2026, 1, 1, tzinfo=timezone.utc)})
+    (7, 1767225600.0)
+    """
+    value = info.get("mtime") or info.get("LastModified") or info.get("created")
+    if value is not None:
+        value = float(value.timestamp()) if hasattr(value, "timestamp") else float(value)
+    return int(info.get("size") or 0), value
+
+
 def _filesystem(spec: str):
     import fsspec
 
@@ -136,8 +154,10 @@ def _csv_batches(handle):
     import pyarrow.csv as csv
 
     options = csv.ConvertOptions(strings_can_be_null=True, column_types={"path": "string"})
+    # One block at a time: a threaded reader reads blocks ahead, megabytes of a big manifest.
+    reading = csv.ReadOptions(use_threads=False, block_size=1 << 20)
     try:
-        yield from csv.open_csv(handle, convert_options=options)
+        yield from csv.open_csv(handle, read_options=reading, convert_options=options)
     except (ValueError, OSError) as exc:  # pyarrow.ArrowInvalid is a ValueError
         raise VoxemoError(f"manifest: not a readable CSV ({exc})") from None
 

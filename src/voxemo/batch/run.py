@@ -7,16 +7,23 @@ those partitions, never a task per file. It never reads audio; workers do.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from voxemo.batch.inputs import count_inputs, iter_inputs
+import numpy as np
+
+from voxemo.batch.inputs import count_inputs, file_stamp, iter_inputs
 from voxemo.batch.store import ResultsStore
 
 IN_FLIGHT_PER_WORKER = 2
+# Dask keeps its last messages for debugging (1,000 by default), partitions sent included: a
+# few hundred partitions of paths would stay in the client's memory for nothing.
+MESSAGE_LOG = 50
 
 
 @dataclass
@@ -38,21 +45,54 @@ class BatchProgress:
         return self.files / max(time.monotonic() - self.started, 1e-9)
 
 
+class SeenPaths:
+    """The paths a run has met, 8 bytes each (a 64-bit BLAKE2b digest of the path), so that
+    a manifest of millions is deduplicated in a few megabytes rather than in a set of strings.
+    Two paths share a digest with odds below one in 10^7 in a run of a million inputs.
+
+    Examples
+    --------
+    >>> seen = SeenPaths()
+    >>> seen.add("a.wav"), seen.add("b.wav"), seen.add("a.wav")
+    (True, True, False)
+    """
+
+    MERGE_EVERY = 4096
+
+    def __init__(self) -> None:
+        self._sorted = np.empty(0, np.uint64)
+        self._recent: set[int] = set()
+
+    def add(self, path: str) -> bool:
+        """Record ``path``; False when it was already met."""
+        key = int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "little")
+        if key in self._recent:
+            return False
+        at = int(np.searchsorted(self._sorted, np.uint64(key)))
+        if at < self._sorted.size and int(self._sorted[at]) == key:
+            return False
+        self._recent.add(key)
+        if len(self._recent) >= self.MERGE_EVERY:
+            merged = np.fromiter(self._recent, np.uint64, len(self._recent))
+            self._sorted = np.union1d(self._sorted, merged)
+            self._recent.clear()
+        return True
+
+
 def partitions(
     records: Iterable[dict], done: dict[str, tuple], size: int, progress: BatchProgress
 ) -> Iterator[list[dict]]:
     """Partitions of ``size`` inputs not yet in the results, each input once. An input whose
     path is there but whose size or modification time changed goes again with the digest it
     had (``_previous_digest``): the worker skips it if its content is the same."""
-    seen: set[str] = set()
+    seen = SeenPaths()
     partition: list[dict] = []
     for record in records:
         path = str(record["path"])
         was = done.get(path)
-        if path in seen or (was is not None and _unchanged(path, was)):
+        if not seen.add(path) or (was is not None and _unchanged(path, was)):
             progress.skipped += 1
             continue
-        seen.add(path)
         partition.append(record if was is None else {**record, "_previous_digest": was[2]})
         if len(partition) == size:
             yield partition
@@ -69,9 +109,7 @@ def _unchanged(path: str, was: tuple) -> bool:
         info = filesystem.info(location)
     except OSError:
         return True  # gone since: its row stays as it was
-    from voxemo.batch.worker import _mtime
-
-    return (int(info.get("size") or 0), _mtime(info)) == tuple(was[:2])
+    return file_stamp(info) == tuple(was[:2])
 
 
 def run_batch(
@@ -110,9 +148,10 @@ def run_batch(
     progress : callable or None
         Called with a :class:`BatchProgress` after each partition.
     """
-    from distributed import Client, LocalCluster, as_completed
+    import dask
+    from distributed import Client, LocalCluster
 
-    from voxemo.batch.worker import card_version, predict_partition
+    from voxemo.batch.worker import card_version
     from voxemo.models import load_model
     from voxemo.models.catalog import resolve_model
 
@@ -120,51 +159,61 @@ def run_batch(
     store = ResultsStore(out)
     done = store.done()
     state = BatchProgress(total=count_inputs(inputs))
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-        )
-    with Client(cluster or scheduler) as client:
-        state.dashboard = client.dashboard_link
-        slots = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
-        pending = partitions(iter_inputs(inputs), done, partition_size, state)
-        running = as_completed()
-        for partition in _take(pending, slots):
-            running.add(
-                client.submit(predict_partition, partition, model, timeline, adapt, pure=False)
+    pending = partitions(iter_inputs(inputs), done, partition_size, state)
+    with dask.config.set({"distributed.admin.low-level-log-length": MESSAGE_LOG}):
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
             )
-        try:
-            for future in running:
-                tables = future.result()
-                written = set(tables["predictions"]["path"].to_pylist())
-                store.drop({path for path in written if path in done})  # changed content
-                store.write(tables)
-                state.skipped += tables.pop("unchanged", 0)
-                predictions = tables["predictions"]
-                fine = predictions["error"].null_count  # rows without an error
-                state.files += predictions.num_rows
-                state.errors += predictions.num_rows - fine
-                state.audio_seconds += sum(d or 0.0 for d in predictions["duration"].to_pylist())
-                state.partitions += 1
-                future.release()
-                for partition in _take(pending, 1):
-                    running.add(
-                        client.submit(
-                            predict_partition, partition, model, timeline, adapt, pure=False
-                        )
-                    )
-                store.record(command or [], card_version(card), finished=False)
-                if progress:
-                    progress(state)
-        finally:
-            store.record(command or [], card_version(card), finished=not running.count())
-    if cluster is not None:
-        cluster.close()
+        with Client(cluster or scheduler) as client:
+            state.dashboard = client.dashboard_link
+            task = (model, timeline, adapt)
+            note = partial(store.record, command or [], card_version(card))
+            finished = False
+            try:
+                finished = _drive(client, pending, task, store, done, state, progress, note)
+            finally:
+                note(finished=finished)
+        if cluster is not None:
+            cluster.close()
     return state
+
+
+def _drive(client, pending, task, store, done, state, progress, note) -> bool:
+    """Keep a few partitions per worker in flight, store each one's tables as it comes back
+    and ``note`` it in the manifest; True once every partition is stored."""
+    from distributed import as_completed
+
+    from voxemo.batch.worker import predict_partition
+
+    def submit(partition: list[dict]):
+        return client.submit(predict_partition, partition, *task, pure=False)
+
+    slots = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+    running = as_completed([submit(partition) for partition in _take(pending, slots)])
+    for future in running:
+        tables = future.result()
+        written = set(tables["predictions"]["path"].to_pylist())
+        store.drop({path for path in written if path in done})  # changed content
+        store.write(tables)
+        state.skipped += tables.pop("unchanged", 0)
+        predictions = tables["predictions"]
+        fine = predictions["error"].null_count  # rows without an error
+        state.files += predictions.num_rows
+        state.errors += predictions.num_rows - fine
+        state.audio_seconds += sum(d or 0.0 for d in predictions["duration"].to_pylist())
+        state.partitions += 1
+        future.release()
+        for partition in _take(pending, 1):
+            running.add(submit(partition))
+        note(finished=False)
+        if progress:
+            progress(state)
+    return True
 
 
 def _take(iterator: Iterator[list[dict]], count: int) -> list[list[dict]]:

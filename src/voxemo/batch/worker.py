@@ -80,6 +80,7 @@ def _schema(labels: list[str], rows: list[dict], extra: list[str]):
 def _predict(recognizer, record: dict, timeline: bool, adapt: bool, segments, summaries):
     import fsspec
 
+    from voxemo.batch.inputs import file_stamp
     from voxemo.errors import AudioError
     from voxemo.recognizer.predict import predict_bytes
 
@@ -97,7 +98,7 @@ def _predict(recognizer, record: dict, timeline: bool, adapt: bool, segments, su
     try:
         filesystem, location = fsspec.core.url_to_fs(path)
         info = filesystem.info(location)
-        row["size"], row["mtime"] = int(info.get("size") or 0), _mtime(info)
+        row["size"], row["mtime"] = file_stamp(info)
         with filesystem.open(location, "rb") as handle:
             row["digest"] = _digest(handle)
             if previous is not None and row["digest"] == previous:
@@ -172,10 +173,3 @@ def _digest(handle) -> str:
     while block := handle.read(BLOCK):
         digest.update(block)
     return digest.hexdigest()
-
-
-def _mtime(info: dict) -> float | None:
-    value = info.get("mtime") or info.get("LastModified") or info.get("created")
-    if value is None:
-        return None
-    return float(value.timestamp()) if hasattr(value, "timestamp") else float(value)
