@@ -110,6 +110,20 @@ def start_server(model: str, port: int) -> subprocess.Popen:
     sys.exit("voxemo serve was not ready in 60 s")
 
 
+async def post_and_record(http, url: str, body: bytes, latencies: list, statuses: dict) -> None:
+    """Post one recording; record its latency and its status (or the client error's name)."""
+    import httpx
+
+    began = time.perf_counter()
+    try:
+        response = await http.post(url, content=body, headers={"content-type": "audio/flac"})
+        status = response.status_code
+    except httpx.HTTPError as exc:
+        status = type(exc).__name__
+    latencies.append(time.perf_counter() - began)
+    statuses[str(status)] = statuses.get(str(status), 0) + 1
+
+
 async def saturate(url: str, bodies: list[bytes], clients: int, total: int, limit_s: float) -> dict:
     import httpx
 
@@ -122,16 +136,7 @@ async def saturate(url: str, bodies: list[bytes], clients: int, total: int, limi
             done[0] += 1
             body = bodies[turn % len(bodies)]
             turn += clients
-            began = time.perf_counter()
-            try:
-                response = await http.post(
-                    url, content=body, headers={"content-type": "audio/flac"}
-                )
-                status = response.status_code
-            except httpx.HTTPError as exc:
-                status = type(exc).__name__
-            latencies.append(time.perf_counter() - began)
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            await post_and_record(http, url, body, latencies, statuses)
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=120) as http:
@@ -160,16 +165,7 @@ async def paced(url: str, bodies: list[bytes], clients: int, rate: float, total:
     async def one(index: int, at: float, began: float, http) -> None:
         await asyncio.sleep(max(0.0, began + at - time.perf_counter()))
         async with gate:
-            sent = time.perf_counter()
-            try:
-                response = await http.post(
-                    url, content=bodies[index % len(bodies)], headers={"content-type": "audio/flac"}
-                )
-                status = response.status_code
-            except httpx.HTTPError as exc:
-                status = type(exc).__name__
-            latencies.append(time.perf_counter() - sent)
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            await post_and_record(http, url, bodies[index % len(bodies)], latencies, statuses)
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=120) as http:
