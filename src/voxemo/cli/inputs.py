@@ -14,7 +14,6 @@ from voxemo.cli.cache import cache_from, report_repaired
 from voxemo.cli.console import epoch_progress, note, out, progress_bar, report_problems, warn
 from voxemo.corpora import Corpus, combine_corpora, read_corpus
 from voxemo.errors import VoxemoError
-from voxemo.evaluation import evaluate, evaluation_config
 from voxemo.evaluation.protocols import (
     BUILTIN_PROTOCOLS,
     FoldsDefinition,
@@ -147,7 +146,7 @@ def run_evaluation(
     folds: FoldsDefinition | None,
     speaker_norm: bool = False,
 ) -> dict:
-    from voxemo.evaluation import make_folds
+    from voxemo.evaluation import evaluate, make_folds
 
     n_folds = len(make_folds(protocol, data.table, folds))
     if protocol in BUILTIN_PROTOCOLS.values():
@@ -270,6 +269,8 @@ def recipe(
 ) -> dict:
     """The configuration an evaluation of these arguments records (``specs``: the corpora as
     given, by default ``--corpus``; ``folds``: the test speakers of ``--protocol folds``)."""
+    from voxemo.evaluation import evaluation_config  # scikit-learn: only where evaluated
+
     features = feature_spec(args)
     return evaluation_config(
         data,
