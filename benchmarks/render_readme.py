@@ -455,9 +455,11 @@ def batch_scale_table(record: dict) -> str:
             "A day of 10,000 one-hour calls is 10,000 hours of audio, 417 an hour around the "
             "clock. One-hour calls go through `--timeline` (one prediction decodes at most "
             "600 s): at the default model's timeline rate in the speed table "
-            f"({timeline:.0f}x real time on this 2-core machine), about {417 / timeline:.1f} "
+            f"({timeline:.0f}x real time on a 2-core machine), about {417 / timeline:.1f} "
             "such machines keep up; clips of a few seconds, at the "
-            f"{rate:.0f} audio hours per hour of two workers above, would need {machines:.1f}.",
+            f"{rate:.0f} audio hours per hour of two workers above, would need {machines:.1f}. "
+            "The two rates come from separate runs, which may have had hosts of different "
+            "speed.",
         ]
     )
 
