@@ -5,7 +5,9 @@
    ``voxemo batch`` on a local cluster of 1 and of 2 workers: files/s, audio hours per hour,
    and peak memory of the client (which runs a local cluster's scheduler) and the workers.
    The per-file overhead of Dask is the 1-worker batch's time per file less that of
-   ``Recognizer(threads=1).predict_many`` in one process on the same files.
+   ``Recognizer(threads=1).predict_many`` in one process on the same files; the ceiling for
+   two workers is how much faster two such processes (no Dask), each on half the files, are
+   than one on all of them.
 2. Scale: manifests of 20,000 and 200,000 entries (distinct paths, hard links to one tiny
    synthetic clip) through ``voxemo batch --model fast``: the client's and workers' peak
    memory, to show that partitions are streamed rather than held as one task per file.
@@ -68,6 +70,24 @@ class TreeMemory(threading.Thread):
             time.sleep(0.3)
 
 
+PREDICTOR = (
+    "import sys; from voxemo import Recognizer; Recognizer(threads=1).predict_many(sys.argv[1:])"
+)
+
+
+def predictors(files: list[Path], count: int) -> float:
+    """Seconds for ``count`` single-thread predictors in separate processes (no Dask), each
+    on its share of ``files``, started at once: with 2, what two cores allow two workers."""
+    began = time.perf_counter()
+    processes = [
+        subprocess.Popen([sys.executable, "-c", PREDICTOR, *map(str, files[index::count])])
+        for index in range(count)
+    ]
+    if any(process.wait() for process in processes):
+        sys.exit("a single-thread predictor failed")
+    return time.perf_counter() - began
+
+
 def timed(command: list[str]) -> dict:
     began = time.perf_counter()
     process = subprocess.Popen(
@@ -116,6 +136,7 @@ def main() -> None:
             row["files_per_second"] = round(len(files) / row["seconds"], 2)
             row["audio_hours_per_hour"] = round(hours * 3600 / row["seconds"], 1)
         overhead = throughput["batch 1"]["seconds"] / len(files) - one_thread
+        ceiling = predictors(files, 1) / predictors(files, 2)
         print(throughput, flush=True)
 
         clip = work / "tiny.wav"
@@ -166,6 +187,7 @@ def main() -> None:
             ),
             "one_thread_seconds_per_file": round(one_thread, 4),
             "dask_overhead_ms_per_file": round(overhead * 1000, 2),
+            "independent_two_over_one": round(ceiling, 3),
             "scale": scale,
             "client_growth": growth,
         },

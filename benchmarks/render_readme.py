@@ -441,7 +441,14 @@ def batch_scale_table(record: dict) -> str:
             "path each) "
             "and the fast model. Two workers give "
             f"{record['two_over_one_worker']:.2f}x the files/s of one and "
-            f"{record['two_workers_over_predict']:.0%} of `voxemo predict`'s; Dask's overhead "
+            f"{record['two_workers_over_predict']:.0%} of `voxemo predict`'s"
+            + (
+                "; two single-thread predictors in separate processes without Dask give "
+                f"{record['independent_two_over_one']:.2f}x of one, the ceiling on this machine"
+                if "independent_two_over_one" in record
+                else ""
+            )
+            + "; Dask's overhead "
             f"is {record['dask_overhead_ms_per_file']:.1f} ms per file (1-worker batch against "
             "`Recognizer(threads=1).predict_many` in one process). The client (which runs the "
             "local cluster's scheduler) peaks "
