@@ -147,6 +147,23 @@ def run_batch(
         The command line, recorded in ``manifest.json``.
     progress : callable or None
         Called with a :class:`BatchProgress` after each partition.
+
+    Returns
+    -------
+    BatchProgress
+        Files predicted, error rows, inputs skipped (already in the results) and audio seconds.
+
+    Raises
+    ------
+    VoxemoError
+        A model that cannot be loaded, an input that does not exist, a manifest without
+        ``path``: before any partition is sent to the cluster.
+
+    Examples
+    --------
+    >>> done = run_batch(["archive/"], "results/", workers=2)  # doctest: +SKIP
+    >>> done.files, done.errors, done.skipped  # doctest: +SKIP
+    (1200, 3, 0)
     """
     import dask
     from distributed import Client, LocalCluster
