@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 from conftest import run, speech_like, write
-from voxemo.batch.run import run_batch
+from voxemo.batch.run import BatchProgress, SeenPaths, partitions, run_batch
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +196,12 @@ def test_a_touched_file_is_skipped_and_a_changed_one_replaces_its_row(
     assert len(results(out)) == len(after) == 11  # still one row per input
     assert after[str(changed)]["digest"] != before[str(changed)]["digest"]
     assert after[str(touched)]["digest"] == before[str(touched)]["digest"]
+
+
+def test_each_input_is_given_once_across_many_partitions_and_merges():
+    # Past SeenPaths.MERGE_EVERY, paths are looked up in the merged array as well.
+    paths = [f"/calls/{index:06d}.wav" for index in range(3 * SeenPaths.MERGE_EVERY)]
+    records = [{"path": path} for path in paths + paths[::7] + paths[-5:]]
+    state = BatchProgress()
+    given = [r["path"] for part in partitions(records, {}, 1000, state) for r in part]
+    assert given == paths and state.skipped == len(paths[::7]) + 5
