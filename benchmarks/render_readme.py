@@ -444,8 +444,8 @@ def batch_scale_table(record: dict) -> str:
             f"{record['two_workers_over_predict']:.0%} of `voxemo predict`'s"
             + (
                 "; two single-thread predictors in separate processes without Dask give "
-                f"{record['independent_two_over_one']:.2f}x of one, the ceiling on this machine"
-                if "independent_two_over_one" in record
+                f"{record['ceiling_two_over_one']:.2f}x of one, the ceiling on this machine"
+                if "ceiling_two_over_one" in record
                 else ""
             )
             + "; Dask's overhead "
