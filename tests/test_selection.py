@@ -17,34 +17,70 @@ from voxemo.features.normalization import (
 from voxemo.models import selection
 
 
-class RecordingSearch(selection.GridSearchCV):
-    """GridSearchCV that remembers which speakers each search was given."""
+class RecordingFolds(selection.GroupKFold):
+    """GroupKFold that remembers which speakers each search split."""
 
     seen: ClassVar[list[set[str]]] = []
 
-    def fit(self, X, y=None, *, groups=None, **params):
-        RecordingSearch.seen.append(set(groups))
-        return super().fit(X, y, groups=groups, **params)
+    def split(self, X, y=None, groups=None):
+        RecordingFolds.seen.append(set(groups))
+        return super().split(X, y, groups)
 
 
-def test_inner_search_only_sees_training_speakers(monkeypatch):
-    monkeypatch.setattr(selection, "GridSearchCV", RecordingSearch)
-    RecordingSearch.seen = []
+@pytest.mark.parametrize("kind", ["logreg", "svm-linear"])
+def test_inner_search_only_sees_training_speakers(monkeypatch, kind):
+    monkeypatch.setattr(selection, "GroupKFold", RecordingFolds)
+    RecordingFolds.seen = []
     data = separable()
-    result = evaluate(data, model_kind="logreg", protocol="loso", jobs=1, tune=True)
-    assert len(RecordingSearch.seen) == len(result["folds"]) == 6
-    for seen, fold in zip(RecordingSearch.seen, result["folds"], strict=True):
+    result = evaluate(data, model_kind=kind, protocol="loso", jobs=1, tune=True)
+    assert len(RecordingFolds.seen) == len(result["folds"]) == 6
+    for seen, fold in zip(RecordingFolds.seen, result["folds"], strict=True):
         assert seen and not seen & set(fold["test_speakers"])
         assert seen | set(fold["test_speakers"]) == set(data.table["speaker"])
         assert set(fold["chosen_params"]) == {"C"} and fold["inner_uar"] is not None
 
 
 def test_no_tune_uses_the_defaults(monkeypatch):
-    monkeypatch.setattr(selection, "GridSearchCV", RecordingSearch)
-    RecordingSearch.seen = []
+    monkeypatch.setattr(selection, "GroupKFold", RecordingFolds)
+    RecordingFolds.seen = []
     result = evaluate(separable(), model_kind="logreg", protocol="loso", jobs=1, tune=False)
-    assert RecordingSearch.seen == []
+    assert RecordingFolds.seen == []
     assert all(fold["chosen_params"] == {} for fold in result["folds"])
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_regularization_path_chooses_and_fits_as_a_grid_search_does(masked):
+    from voxemo.models.label_sets import balanced_weights
+    from voxemo.models.registry import build_model
+
+    rng = np.random.default_rng(5)
+    data = separable(n_per_class=40, n_features=30, seed=5)
+    x = data.features + rng.normal(0.0, 2.0, data.features.shape).astype(np.float32)
+    y = data.table["label"].to_numpy()
+    speakers = data.table["speaker"].to_numpy()
+    model = build_model("logreg").set_params(classifier__class_weight=None, classifier__tol=1e-8)
+    values = [0.001, 0.01, 0.1, 1.0]
+    fit_params = {}
+    if masked:  # speakers 0-2 come from a corpus without "calm", with balanced weights
+        corpora = np.where(np.isin(speakers, ["0", "1", "2"]), "b", "a")
+        keep = (corpora == "a") | (y != "calm")
+        x, y, speakers, corpora = x[keep], y[keep], speakers[keep], corpora[keep]
+        sets = {"a": frozenset(y), "b": frozenset(y) - {"calm"}}
+        fit_params = {
+            "classifier__sample_weight": balanced_weights(y, corpora),
+            "classifier__label_sets": np.array([sets[c] for c in corpora], dtype=object),
+        }
+    grid = selection.GridSearchCV(
+        model, {"classifier__C": values}, scoring="balanced_accuracy", cv=selection.GroupKFold(3)
+    ).fit(x, y, groups=speakers, **fit_params)
+    path = selection.RegularizationPath(model, values, selection.GroupKFold(3))
+    path.fit(x, y, groups=speakers, **fit_params)
+    assert path.best_params_ == grid.best_params_
+    assert path.best_score_ == pytest.approx(grid.best_score_, abs=1e-9)
+    np.testing.assert_allclose(
+        path.best_estimator_.predict_proba(x), grid.best_estimator_.predict_proba(x), atol=1e-3
+    )
+    assert path.best_estimator_[-1].warm_start is False
 
 
 def test_speaker_norm_removes_speaker_offsets_and_is_labelled_as_its_own_track():

@@ -7,7 +7,8 @@ exactly as their plain scikit-learn counterparts.
 - :class:`MaskedLogisticRegression`: multinomial logistic regression whose likelihood of each
   row is the softmax over that row's allowed classes only (the same convex objective as
   scikit-learn's, L2-penalized, solved with L-BFGS). It stays a ``LogisticRegression``, so it
-  exports to ONNX as one.
+  exports to ONNX as one, and with ``warm_start`` it starts from its last solution, as
+  scikit-learn's does.
 - :class:`PerLabelOneVsRest`: any other classifier, one binary problem per class, each trained
   only on the rows whose corpus has that class; the probabilities are renormalized.
 """
@@ -51,8 +52,12 @@ class MaskedLogisticRegression(LogisticRegression):
         weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, float)
         if self.class_weight is not None:
             weights = weights * compute_sample_weight(self.class_weight, y)
+        previous = getattr(self, "coef_", None) if self.warm_start else None
+        start = None
+        if previous is not None and previous.shape == (len(classes), X.shape[1]):
+            start = np.concatenate([previous.ravel(), self.intercept_])
         coef, intercept, iterations = fit_masked_multinomial(
-            X, targets, mask, weights, self.C, self.max_iter, self.tol
+            X, targets, mask, weights, self.C, self.max_iter, self.tol, start
         )
         self.classes_ = classes
         self.coef_, self.intercept_ = coef, intercept
@@ -69,10 +74,12 @@ def fit_masked_multinomial(
     C: float,
     max_iter: int,
     tol: float,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Coefficients ``(classes, features)``, intercepts and iterations minimizing
     ``C * sum_i w_i * -log softmax_{allowed_i}(x_i W' + b)[y_i] + ||W||^2 / 2``: scikit-learn's
-    multinomial objective where each row's softmax runs over its allowed classes."""
+    multinomial objective where each row's softmax runs over its allowed classes, from
+    ``start`` (coefficients then intercepts, flat) or from zero."""
     n_features, n_classes = X.shape[1], mask.shape[1]
     blocked = np.where(mask, 0.0, -np.inf)
     onehot = np.eye(n_classes)[targets]
@@ -86,12 +93,13 @@ def fit_masked_multinomial(
         log_p = log_softmax(X @ coef.T + intercept + blocked, axis=1)
         loss = -np.sum(weights * log_p[rows, targets])
         residual = (np.exp(log_p) - onehot) * (weights * C)[:, None]
-        gradient = np.concatenate([(residual.T @ X + coef).ravel(), residual.sum(axis=0)])
+        # (X.T @ residual).T: the same product as residual.T @ X, which BLAS runs 2-3x slower.
+        gradient = np.concatenate([((X.T @ residual).T + coef).ravel(), residual.sum(axis=0)])
         return scale * (C * loss + 0.5 * float(np.sum(coef**2))), scale * gradient
 
     solution = minimize(
         objective,
-        np.zeros(n_classes * (n_features + 1)),
+        np.zeros(n_classes * (n_features + 1)) if start is None else start,
         jac=True,
         method="L-BFGS-B",
         options={"maxiter": max_iter, "gtol": tol, "maxls": 50, "ftol": 64 * np.finfo(float).eps},

@@ -3,6 +3,10 @@
 Called with the training side of an outer fold only, so the test speakers of that fold
 never reach the search; inner folds split by speaker too, so the chosen parameters are
 those that generalize to unseen speakers.
+
+A logistic regression's ``C`` is searched as a regularization path
+(:class:`RegularizationPath`): the same inner folds, values and score as a grid search, and
+the same choice, in a fraction of the solver's iterations.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import Pipeline
 
@@ -20,6 +27,7 @@ from voxemo.models.registry import build_model, get_model_kind
 
 INNER_FOLDS = 3
 INNER_SCORING = "balanced_accuracy"  # UAR
+PATH_PARAMETER = "classifier__C"
 
 
 @dataclass
@@ -68,18 +76,71 @@ def fit_model(
         warnings.simplefilter("ignore", ConvergenceWarning)
         if not (tune and grid and n_groups >= 2):
             return FittedModel(model.fit(features, labels, **fit_params), {}, None)
-        search = GridSearchCV(
-            model,
-            grid,
-            scoring=INNER_SCORING,
-            cv=GroupKFold(min(INNER_FOLDS, n_groups)),
-            refit=True,
-            n_jobs=1,
-            error_score="raise",
-        )
+        inner = GroupKFold(min(INNER_FOLDS, n_groups))
+        if list(grid) == [PATH_PARAMETER] and isinstance(model[-1], LogisticRegression):
+            search = RegularizationPath(model, grid[PATH_PARAMETER], inner)
+        else:
+            search = GridSearchCV(
+                model, grid, scoring=INNER_SCORING, cv=inner, n_jobs=1, error_score="raise"
+            )
         search.fit(features, labels, groups=speakers, **fit_params)
     chosen = {name.rsplit("__", 1)[-1]: value for name, value in search.best_params_.items()}
     return FittedModel(search.best_estimator_, chosen, float(search.best_score_))
+
+
+class RegularizationPath:
+    """A grid search over a logistic regression's ``C`` that fits each inner fold as a path.
+
+    Within each inner fold the values are fitted from the strongest penalty to the weakest,
+    each fit starting from the solution before it; the final fit on all the rows starts from
+    the last inner fold's solution at the chosen value. The objective is convex, so every fit
+    reaches the optimum that a fit from zero reaches, in fewer iterations. The choice is a
+    grid search's: the best mean balanced accuracy over the inner folds, the smallest ``C``
+    among ties.
+
+    Parameters
+    ----------
+    model : Pipeline
+        Ends in a ``LogisticRegression``.
+    values : list of float
+        The values of ``C`` to try.
+    cv : GroupKFold
+        The inner folds.
+
+    Examples
+    --------
+    >>> from voxemo.models.registry import build_model
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(60, 3)); y = np.array(["calm", "sad"] * 30); x[y == "sad"] += 1
+    >>> search = RegularizationPath(build_model("logreg"), [0.01, 1.0], GroupKFold(3))
+    >>> search.fit(x, y, groups=np.arange(60) % 6).best_params_
+    {'classifier__C': 1.0}
+    """
+
+    def __init__(self, model: Pipeline, values: list[float], cv: GroupKFold) -> None:
+        self.model, self.values, self.cv = model, sorted(values), cv
+
+    def fit(self, X, y, groups, **fit_params) -> RegularizationPath:
+        X, y = np.asarray(X), np.asarray(y)
+        scores = np.zeros((self.cv.get_n_splits(), len(self.values)))
+        for split, (train, test) in enumerate(self.cv.split(X, y, groups)):
+            path = clone(self.model).set_params(classifier__warm_start=True)
+            params = {name: values[train] for name, values in fit_params.items()}
+            solutions = []
+            for column, value in enumerate(self.values):
+                path.set_params(**{PATH_PARAMETER: value}).fit(X[train], y[train], **params)
+                scores[split, column] = balanced_accuracy_score(y[test], path.predict(X[test]))
+                solutions.append((path[-1].coef_.copy(), path[-1].intercept_.copy()))
+        best = int(np.argmax(scores.mean(axis=0)))
+        final = clone(self.model).set_params(
+            **{PATH_PARAMETER: self.values[best], "classifier__warm_start": True}
+        )
+        final[-1].coef_, final[-1].intercept_ = solutions[best]
+        final.fit(X, y, **fit_params)
+        self.best_estimator_ = final.set_params(classifier__warm_start=False)
+        self.best_params_ = {PATH_PARAMETER: self.values[best]}
+        self.best_score_ = float(scores.mean(axis=0)[best])
+        return self
 
 
 def _across_corpora(
