@@ -1,8 +1,9 @@
 """Recording conditions: how much each bundled model's recipe loses on degraded test audio.
 
 The models are those of ``cross_corpus.py``'s ``both`` setup (RAVDESS and CREMA-D together,
-11 speaker-independent folds; the recipe of the bundled models), trained on clean audio (the
-networks with their condition augmentation) and tested on each fold's test speakers heard
+11 speaker-independent folds; the recipe of the bundled models: the networks with their
+condition augmentation, the feature-vector models on every file and a copy of it under a
+random condition), each fold's model trained once and tested on each fold's test speakers heard
 through a telephone line, MP3 and Opus at 16 and 32 kbit/s, a reverberant room, pink noise at
 20, 10 and 0 dB SNR, 20 dB less level, and 12 dB of clipping (``voxemo.audio.conditions``;
 rooms and noise drawn apart from training's). The networks' checkpoints of the cross-corpus
@@ -23,6 +24,7 @@ from cross_corpus import (
     EPOCHS,
     SEED,
     arguments,
+    member_inputs,
     member_parts,
     read_corpora,
     setup_corpus,
@@ -52,8 +54,8 @@ CONDITIONS = (
 def member_results(name: str, corpus, folds, conditions: list[str], args) -> dict:
     """The evaluation of one member on clean test audio and under each condition."""
     features, model = member_parts(name)
-    out = {}
     if model == "crnn":
+        out = {}
         clean = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
         common = {
             "model_kind": model,
@@ -69,33 +71,40 @@ def member_results(name: str, corpus, folds, conditions: list[str], args) -> dic
             out[condition or "clean"] = evaluate(clean, test_data=tested, **common)
             print(name, condition or "clean", f"{time.perf_counter() - began:.0f} s", flush=True)
         return out
+    # One training per fold, on every file and a copy under a random condition (the recipe of
+    # cross_corpus.py and of the bundled models), tested on every version of its test files.
+    clean, copies = member_inputs(name, corpus)
     cache = FeatureCache(default_cache_dir())
     sets = parse_feature_spec(features)
-    clean = featurize_corpus(corpus, sets, cache=cache)
-    for condition in [None, *conditions]:
-        began = time.perf_counter()
-        tested = featurize_corpus(corpus, sets, cache=cache, condition=condition)
-        # A file that a condition makes unusable (none in these corpora so far) is left out.
-        keep = clean.table["path"].isin(set(tested.table["path"]))
-        train = clean if keep.all() else _subset(clean, keep)
-        tested = _subset(tested, tested.table["path"].isin(set(train.table["path"])))
-        out[condition or "clean"] = evaluate(
-            train,
-            model_kind=model,
-            protocol="folds",
-            folds=folds,
-            seed=SEED,
-            jobs=2,
-            test_data=tested,
-        )
-        print(name, condition or "clean", f"{time.perf_counter() - began:.0f} s", flush=True)
-    return out
+    began = time.perf_counter()
+    versions = {c: featurize_corpus(corpus, sets, cache=cache, condition=c) for c in conditions}
+    # A file that a condition makes unusable (none in these corpora so far) is left out of all.
+    usable = set(clean.table["path"])
+    for tested in versions.values():
+        usable &= set(tested.table["path"])
+    clean, copies = (_subset(table, usable) for table in (clean, copies))
+    versions = {c: _subset(tested, usable) for c, tested in versions.items()}
+    print(name, f"features of {len(conditions)} conditions: {time.perf_counter() - began:.0f} s")
+    result = evaluate(
+        clean,
+        model_kind=model,
+        protocol="folds",
+        folds=folds,
+        seed=SEED,
+        jobs=2,
+        augment=copies,
+        also_test=versions,
+        on_fold=lambda: print(
+            name, "fold done", f"{time.perf_counter() - began:.0f} s", flush=True
+        ),
+    )
+    return {"clean": result, **result.pop("also_tested")}
 
 
-def _subset(data, keep):
+def _subset(data, paths: set):
     from voxemo.features.dataset import FeatureTable
 
-    rows = keep.to_numpy()
+    rows = data.table["path"].isin(paths).to_numpy()
     return FeatureTable(
         data.table[rows].reset_index(drop=True),
         data.features[rows],

@@ -135,6 +135,13 @@ def test_each_folds_model_is_tested_on_the_degraded_copy(fake_ravdess):
     shorter.table = shorter.table.iloc[1:]
     with pytest.raises(VoxemoError, match="same files"):
         evaluate(clean, **options, test_data=shorter)
+    # One training per fold serves every version of the test files, as separate runs would.
+    both = evaluate(clean, **options, also_test={"clip:30": loud, "again": clean})
+    assert both["predictions"] == same["predictions"]
+    assert both["also_tested"]["clip:30"]["predictions"] == hot["predictions"]
+    assert both["also_tested"]["again"]["uar"] == same["uar"]
+    with pytest.raises(VoxemoError, match="test data 'short'"):
+        evaluate(clean, **options, also_test={"short": shorter})
 
 
 def test_augment_trains_on_a_degraded_copy_of_every_file(fake_ravdess, tmp_path, capsys):

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -27,6 +28,7 @@ from voxemo.features.normalization import center_probabilities_per_group, normal
 from voxemo.models import build_model, get_model_kind
 from voxemo.models.estimators import FeatureClassifier, NetworkClassifier, training_rows
 from voxemo.models.label_sets import (
+    LabelSets,
     corpus_label_sets,
     differ,
     restrict_probabilities,
@@ -34,6 +36,9 @@ from voxemo.models.label_sets import (
 from voxemo.models.neural import EpochLog, is_neural, training_config
 from voxemo.models.selection import INNER_FOLDS, INNER_SCORING
 from voxemo.provenance import provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 UTTERANCE_LEVEL = "utterance-level"
 SPEAKER_ADAPTED = "speaker-adapted"
@@ -82,6 +87,7 @@ def evaluate(
     folds: FoldsDefinition | None = None,
     test_data: FeatureTable | WaveTable | None = None,
     augment: FeatureTable | None = None,
+    also_test: dict[str, FeatureTable | WaveTable] | None = None,
 ) -> dict:
     """Fit and score one model per fold of a protocol: the evaluation, JSON-ready.
 
@@ -128,13 +134,17 @@ def evaluate(
         Feature-vector models: the same files' features under a random recording condition
         (``featurize_corpus(..., condition="random")``); a degraded copy of every training
         file joins each fold's training side; test files stay as they are.
+    also_test : dict or None
+        More versions of the same files (name: table, e.g. one per recording condition),
+        each also predicted by each fold's model, so that one training serves them all.
 
     Returns
     -------
     dict
         Pooled ``accuracy``, ``uar``, ``macro_f1`` (with their spread over folds), the
         per-fold scores and choices, the confusion matrix, every test prediction, the
-        ``track`` and, with several corpora, ``per_corpus`` scores.
+        ``track`` and, with several corpora, ``per_corpus`` scores; with ``also_test``,
+        ``also_tested``: the same, by name, for each of its versions.
 
     Raises
     ------
@@ -159,10 +169,13 @@ def evaluate(
     >>> evaluate(data, model_kind="logreg", protocol="loso", tune=False)["accuracy"]
     1.0
     """
-    for other, what in ((test_data, "test data"), (augment, "augmented data")):
+    also_test = also_test or {}
+    others = [(test_data, "test data"), (augment, "augmented data")]
+    others += [(table, f"test data '{name}'") for name, table in also_test.items()]
+    for other, what in others:
         if other is not None and list(other.table["path"]) != list(data.table["path"]):
             raise VoxemoError(f"{what} must hold the same files as the training data, in order")
-    test_data = test_data or data
+    test_sets = [test_data or data, *also_test.values()]
     fold_list = make_folds(protocol, data.table, folds)
     truth = data.table["label"].astype(str).to_numpy()
     speakers = data.table["speaker"].astype(str).to_numpy()
@@ -193,7 +206,7 @@ def evaluate(
             _fit_fold(
                 network(fold),
                 training_rows(data.waves, fold.train, truth, data.table["speaker"], corpora),
-                [test_data.waves[i] for i in fold.test],
+                [[tested.waves[i] for i in fold.test] for tested in test_sets],
                 # The speaker-adapted track: each test speaker's log-probabilities centred.
                 speakers[fold.test] if speaker_norm else None,
             )
@@ -201,11 +214,10 @@ def evaluate(
         )
     else:
         inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
-        tested = (
-            inputs
-            if test_data is data
-            else model_inputs(test_data, protocol, speaker_norm, corpus_norm)
-        )
+        tested = [
+            inputs if table is data else model_inputs(table, protocol, speaker_norm, corpus_norm)
+            for table in test_sets
+        ]
         extra = (
             None if augment is None else model_inputs(augment, protocol, speaker_norm, corpus_norm)
         )
@@ -217,7 +229,7 @@ def evaluate(
             delayed(_fit_fold)(
                 FeatureClassifier(model_kind, **options),
                 training_rows(inputs, fold.train, truth, data.table["speaker"], corpora, extra),
-                tested[fold.test],
+                [matrix[fold.test] for matrix in tested],
                 threads=threads,
             )
             for fold in fold_list
@@ -226,13 +238,47 @@ def evaluate(
         corpus: [label for label in labels if label in found]
         for corpus, found in label_sets.items()
     }
+    done = []  # per fold, a run per version of its test files
+    for fold_runs in runs:
+        done.append(fold_runs)
+        if on_fold:
+            on_fold()
+    track = SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL
+
+    def scored(version: int) -> dict:
+        fold_rows, predictions = _scored_folds(
+            [fold_runs[version] for fold_runs in done], fold_list, data.table, label_sets, labels
+        )
+        return summarize(
+            fold_rows, predictions, labels, protocol, track, corpus_norm, corpus_labels
+        )
+
+    result = scored(0)
+    if also_test:
+        result["also_tested"] = {name: scored(i) for i, name in enumerate(also_test, start=1)}
+    return result
+
+
+def _scored_folds(
+    runs: list[FoldRun],
+    fold_list: list[Fold],
+    table: pd.DataFrame,
+    label_sets: LabelSets,
+    labels: list[str],
+) -> tuple[list[dict], list[dict]]:
+    """Each fold's scores and choices, and every test file's prediction, from the folds' runs
+    (test files are scored among their own corpus's emotions)."""
+    truth = table["label"].astype(str).to_numpy()
+    speakers = table["speaker"].astype(str).to_numpy()
+    corpora = table["corpus"].astype(str).to_numpy()
     fold_rows, predictions = [], []
     for fold, run in zip(fold_list, runs, strict=True):
         if differ(label_sets):
             row_sets = [label_sets[corpus] for corpus in corpora[fold.test]]
             run.probabilities = restrict_probabilities(run.probabilities, run.classes, row_sets)
             run.predicted = np.array(run.classes)[run.probabilities.argmax(axis=1)]
-        fold_labels = corpus_labels.get(fold.corpus, labels)  # its test corpus's emotions
+        # Its test corpus's emotions.
+        fold_labels = [label for label in labels if label in label_sets.get(fold.corpus, labels)]
         fold_rows.append(
             {
                 "fold": fold.name,
@@ -254,7 +300,7 @@ def evaluate(
         for row, index in enumerate(fold.test):
             predictions.append(
                 {
-                    "path": data.table["path"].iloc[index],
+                    "path": table["path"].iloc[index],
                     "corpus": corpora[index],
                     "speaker": speakers[index],
                     "label": truth[index],
@@ -266,10 +312,7 @@ def evaluate(
                     },
                 }
             )
-        if on_fold:
-            on_fold()
-    track = SPEAKER_ADAPTED if speaker_norm else UTTERANCE_LEVEL
-    return summarize(fold_rows, predictions, labels, protocol, track, corpus_norm, corpus_labels)
+    return fold_rows, predictions
 
 
 def pooled_scores(predictions: list[dict], labels: list[str]) -> dict:
@@ -345,24 +388,32 @@ class FoldRun:
     training_seconds: float | None = None
 
 
-def _fit_fold(estimator, training_side: tuple, test_inputs, centre_by=None, threads=None):
-    """Fit ``estimator`` on a fold's training side and predict its test inputs; with
-    ``centre_by`` (the test files' speakers), each speaker's log-probabilities are centred."""
+def _fit_fold(
+    estimator, training_side: tuple, test_sets: list, centre_by=None, threads=None
+) -> list[FoldRun]:
+    """Fit ``estimator`` on a fold's training side and predict each version of its test
+    inputs; with ``centre_by`` (the test files' speakers), each speaker's log-probabilities
+    are centred. The seconds are those of fitting and predicting the first version."""
     start = time.perf_counter()
+    runs = []
     with threadpool_limits(threads):
         estimator.fit(*training_side)
-        probabilities = estimator.predict_proba(test_inputs)
-    if centre_by is not None:
-        probabilities = center_probabilities_per_group(probabilities, centre_by)
-    return FoldRun(
-        np.array(estimator.classes_)[probabilities.argmax(axis=1)],
-        probabilities,
-        estimator.classes_,
-        estimator.chosen_params_,
-        estimator.inner_uar_,
-        time.perf_counter() - start,
-        estimator.training_seconds_,
-    )
+        for test_inputs in test_sets:
+            probabilities = estimator.predict_proba(test_inputs)
+            if centre_by is not None:
+                probabilities = center_probabilities_per_group(probabilities, centre_by)
+            runs.append(
+                FoldRun(
+                    np.array(estimator.classes_)[probabilities.argmax(axis=1)],
+                    probabilities,
+                    estimator.classes_,
+                    estimator.chosen_params_,
+                    estimator.inner_uar_,
+                    runs[0].seconds if runs else time.perf_counter() - start,
+                    estimator.training_seconds_,
+                )
+            )
+    return runs
 
 
 def evaluation_config(
