@@ -10,14 +10,14 @@ Every score is speaker-independent:
   of the other, over the 6 emotions both have.
 
 The recipe is fixed here, before any run, and is the same for every fold: the members are
-logistic regression on ``spectral+prosody+egemaps`` and on ``spectral`` (hyper-parameters
-chosen inside each fold on its training speakers; trained on every training file and on a
-copy of it under a random recording condition) and the ``crnn`` (weights chosen on training
-speakers held out inside each fold; half its clips under a random recording condition),
-trained for 45 epochs on RAVDESS alone, 16 on CREMA-D alone and 12 on both: about 50k, 80k
-and 90k clips seen. The ensembles are the
-bundles' (``default``: crnn + logreg on spectral; ``accurate``: crnn + logreg on
-spectral+prosody+egemaps), with equal weights. Corpora with different emotions are handled as
+logistic regression on ``spectral+prosody+egemaps`` and on ``spectral`` (``C`` and, on both
+corpora, the class weights chosen inside each fold on its training speakers; trained on every
+training file and on a copy of it under a random recording condition) and the ``crnn``
+(weights chosen on training speakers held out inside each fold; half its clips under a random
+recording condition), trained for 45 epochs on RAVDESS alone, 16 on CREMA-D alone and 12 on
+both: about 50k, 80k and 90k clips seen. The ensembles are the bundles' (``default``: crnn +
+logreg on spectral; ``accurate``: crnn + logreg on spectral+prosody+egemaps), with equal
+weights. Corpora with different emotions are handled as
 in :mod:`voxemo.models.label_sets`.
 
     python benchmarks/cross_corpus.py [--ravdess DIR] [--crema-d DIR] [--members ...]
@@ -154,8 +154,12 @@ def cells(setup: str, result: dict) -> dict:
 
 
 def score(result: dict) -> dict:
+    """Means and spreads over folds, and how many folds (a whole evaluation lists them)."""
     keys = ("accuracy", "accuracy_std", "uar", "uar_std")
-    return {key: round(result[key], 4) for key in keys} | {"folds": result.get("folds", 1)}
+    folds = result.get("folds", 1)
+    return {key: round(result[key], 4) for key in keys} | {
+        "folds": len(folds) if isinstance(folds, list) else folds
+    }
 
 
 def arguments(description: str, **extra: dict) -> argparse.Namespace:

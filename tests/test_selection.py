@@ -146,3 +146,37 @@ def test_speaker_norm_needs_speakers():
     data.table["speaker"] = None
     with pytest.raises(CorpusError, match="needs a speaker"):
         evaluate(data, model_kind="logreg", protocol="seed", speaker_norm=True)
+
+
+def test_with_two_corpora_the_inner_folds_choose_how_classes_are_weighted():
+    from voxemo.models import fit_model
+
+    rng = np.random.default_rng(1)
+    centres = {"angry": (3.0, 0.0), "sad": (0.0, 3.0), "calm": (-3.0, -3.0)}
+    # A small corpus whose angry and sad sit where the large corpus has them swapped: giving
+    # it the large one's weight (class_weights "corpora") costs the large one's files.
+    rows = []
+    for corpus, files, swap in (("small", 60, True), ("large", 600, False)):
+        for i in range(files):
+            label = ("angry", "sad", "calm")[i % 3]
+            place = {"angry": "sad", "sad": "angry"}.get(label, label) if swap else label
+            speaker = f"{corpus}{i // 3 % 6}"
+            rows.append((corpus, speaker, label, rng.normal(centres[place], 1.0)))
+    corpora, speakers, y, x = (np.array(column) for column in zip(*rows, strict=True))
+    fitted = fit_model("logreg", x, y, speakers, corpora=corpora)
+    assert fitted.chosen_params["class_weights"] == "files"
+    assert fitted.model.predict([centres["angry"]])[0] == "angry"
+    single = fit_model("logreg", x, y, speakers)
+    assert set(single.chosen_params) == {"C"}
+
+
+def test_the_path_fits_where_an_inner_fold_lacks_a_class():
+    from voxemo.models import fit_model
+
+    data = separable(n_per_class=12, seed=4)
+    y = data.table["label"].to_numpy()
+    speakers = np.array([str(i % 6) for i in range(len(y))])
+    speakers[y == "calm"] = "0"  # the inner fold that tests speaker 0 trains without calm
+    fitted = fit_model("logreg", data.features, y, speakers)
+    assert list(fitted.model.classes_) == ["angry", "calm", "sad"]
+    assert (fitted.model.predict(data.features) == y).mean() > 0.9

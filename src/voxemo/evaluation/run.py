@@ -34,7 +34,7 @@ from voxemo.models.label_sets import (
     restrict_probabilities,
 )
 from voxemo.models.neural import EpochLog, is_neural, training_config
-from voxemo.models.selection import INNER_FOLDS, INNER_SCORING
+from voxemo.models.selection import CLASS_WEIGHTS, INNER_FOLDS, INNER_SCORING, on_a_path
 from voxemo.provenance import provenance
 
 if TYPE_CHECKING:
@@ -435,14 +435,18 @@ def evaluation_config(
 ) -> dict:
     """The full configuration recorded beside every score (with ``protocol="folds"``, the
     test speakers of every fold)."""
+    weighting: dict = {}
     if is_neural(model):
         model_params = training_config(model, epochs).to_dict()
         search_space: dict = {}
     else:
-        params = build_model(model, seed, select).get_params(deep=True)
+        pipeline = build_model(model, seed, select)
         simple = (str, int, float, bool, type(None), tuple)
+        params = pipeline.get_params(deep=True)
         model_params = {k: v for k, v in params.items() if isinstance(v, simple) and k != "steps"}
         search_space = get_model_kind(model).search_space if tune else {}
+        if search_space and on_a_path(pipeline, search_space):
+            weighting = {"class_weights_with_several_corpora": CLASS_WEIGHTS}
     return {
         "corpus": corpus_specs,
         "n_files": len(data.table),
@@ -456,6 +460,7 @@ def evaluation_config(
             "search_space": search_space,
             "inner_folds": f"GroupKFold({INNER_FOLDS}) over the training speakers of each fold",
             "scoring": INNER_SCORING,
+            **weighting,
         },
         "speaker_norm": speaker_norm,
         "corpus_norm": corpus_norm,

@@ -6,7 +6,10 @@ those that generalize to unseen speakers.
 
 A logistic regression's ``C`` is searched as a regularization path
 (:class:`RegularizationPath`): the same inner folds, values and score as a grid search, and
-the same choice, in a fraction of the solver's iterations.
+the same choice, in a fraction of the solver's iterations. Trained on several corpora, it
+also chooses how a class's weight is shared (``class_weights``): equally among the corpora
+that have the class (``corpora``: a small corpus weighs as much as a large one), or equally
+among its files (``files``: each corpus by its size).
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ from voxemo.models.registry import build_model, get_model_kind
 INNER_FOLDS = 3
 INNER_SCORING = "balanced_accuracy"  # UAR
 PATH_PARAMETER = "classifier__C"
+WEIGHTS = "classifier__sample_weight"
+CLASS_WEIGHTS = {
+    "corpora": "every corpus that has a class weighs the same in it",
+    "files": "every file of a class weighs the same",
+}
 
 
 @dataclass
@@ -52,9 +60,10 @@ def fit_model(
     """Fit ``kind``; with ``tune`` and at least two speakers, search its space first.
 
     ``corpora`` (one name per row) marks a multi-corpus training set: classes are then
-    balanced across corpora by sample weights, and where ``label_sets`` (each corpus's
-    emotions) differ, each file is learnt among its own corpus's emotions only (see
-    :mod:`voxemo.models.label_sets`).
+    balanced across corpora by sample weights (for ``logreg``, the inner folds also choose
+    whether each corpus or each file weighs the same within a class), and where
+    ``label_sets`` (each corpus's emotions) differ, each file is learnt among its own
+    corpus's emotions only (see :mod:`voxemo.models.label_sets`).
 
     Examples
     --------
@@ -77,8 +86,14 @@ def fit_model(
         if not (tune and grid and n_groups >= 2):
             return FittedModel(model.fit(features, labels, **fit_params), {}, None)
         inner = GroupKFold(min(INNER_FOLDS, n_groups))
-        if list(grid) == [PATH_PARAMETER] and isinstance(model[-1], LogisticRegression):
-            search = RegularizationPath(model, grid[PATH_PARAMETER], inner)
+        if on_a_path(model, grid):
+            weightings = None
+            if WEIGHTS in fit_params:  # several corpora: the CLASS_WEIGHTS are chosen too
+                weightings = {
+                    "corpora": fit_params.pop(WEIGHTS),
+                    "files": balanced_weights(labels, np.zeros(len(labels), dtype=int)),
+                }
+            search = RegularizationPath(model, grid[PATH_PARAMETER], inner, weightings)
         else:
             search = GridSearchCV(
                 model, grid, scoring=INNER_SCORING, cv=inner, n_jobs=1, error_score="raise"
@@ -88,12 +103,19 @@ def fit_model(
     return FittedModel(search.best_estimator_, chosen, float(search.best_score_))
 
 
+def on_a_path(model: Pipeline, grid: dict) -> bool:
+    """Whether ``model`` and its search space are searched by :class:`RegularizationPath`
+    (which, with several training corpora, also chooses the ``class_weights``)."""
+    return list(grid) == [PATH_PARAMETER] and isinstance(model[-1], LogisticRegression)
+
+
 class RegularizationPath:
     """A grid search over a logistic regression's ``C`` that fits each inner fold as a path.
 
     Within each inner fold the values are fitted from the strongest penalty to the weakest,
     each fit starting from the solution before it; the final fit on all the rows starts from
-    the last inner fold's solution at the chosen value. The objective is convex, so every fit
+    the last inner fold's solution at the chosen value (where that fold had every class).
+    The objective is convex, so every fit
     reaches the optimum that a fit from zero reaches, in fewer iterations. The choice is a
     grid search's: the best mean balanced accuracy over the inner folds, the smallest ``C``
     among ties.
@@ -106,6 +128,9 @@ class RegularizationPath:
         The values of ``C`` to try.
     cv : GroupKFold
         The inner folds.
+    weightings : dict or None
+        Sample weights to choose among too (name: one weight per row), chosen with ``C`` and
+        reported as ``class_weights``; the first wins ties.
 
     Examples
     --------
@@ -117,29 +142,52 @@ class RegularizationPath:
     {'classifier__C': 1.0}
     """
 
-    def __init__(self, model: Pipeline, values: list[float], cv: GroupKFold) -> None:
+    def __init__(
+        self,
+        model: Pipeline,
+        values: list[float],
+        cv: GroupKFold,
+        weightings: dict[str, np.ndarray] | None = None,
+    ) -> None:
         self.model, self.values, self.cv = model, sorted(values), cv
+        self.weightings = weightings
 
     def fit(self, X, y, groups, **fit_params) -> RegularizationPath:
         X, y = np.asarray(X), np.asarray(y)
-        scores = np.zeros((self.cv.get_n_splits(), len(self.values)))
-        for split, (train, test) in enumerate(self.cv.split(X, y, groups)):
-            path = clone(self.model).set_params(classifier__warm_start=True)
-            params = {name: values[train] for name, values in fit_params.items()}
-            solutions = []
-            for column, value in enumerate(self.values):
-                path.set_params(**{PATH_PARAMETER: value}).fit(X[train], y[train], **params)
-                scores[split, column] = balanced_accuracy_score(y[test], path.predict(X[test]))
-                solutions.append((path[-1].coef_.copy(), path[-1].intercept_.copy()))
-        best = int(np.argmax(scores.mean(axis=0)))
+        splits = list(self.cv.split(X, y, groups))
+        candidates = list((self.weightings or {None: None}).items())
+        scores = np.zeros((len(candidates), len(splits), len(self.values)))
+        last = []  # per weighting, the last inner fold's solution at each value
+        for row, (_, weights) in enumerate(candidates):
+            params = fit_params if weights is None else {**fit_params, WEIGHTS: weights}
+            for split, (train, test) in enumerate(splits):
+                path = clone(self.model).set_params(classifier__warm_start=True)
+                subset = {name: values[train] for name, values in params.items()}
+                solutions = []
+                for column, value in enumerate(self.values):
+                    path.set_params(**{PATH_PARAMETER: value}).fit(X[train], y[train], **subset)
+                    predicted = path.predict(X[test])
+                    scores[row, split, column] = balanced_accuracy_score(y[test], predicted)
+                    fitted = path[-1]
+                    solutions.append(
+                        (fitted.classes_, fitted.coef_.copy(), fitted.intercept_.copy())
+                    )
+            last.append(solutions)
+        means = scores.mean(axis=1)
+        row, column = np.unravel_index(int(np.argmax(means)), means.shape)
+        name, weights = candidates[row]
         final = clone(self.model).set_params(
-            **{PATH_PARAMETER: self.values[best], "classifier__warm_start": True}
+            **{PATH_PARAMETER: self.values[column], "classifier__warm_start": True}
         )
-        final[-1].coef_, final[-1].intercept_ = solutions[best]
-        final.fit(X, y, **fit_params)
+        classes, coef, intercept = last[row][column]
+        if np.array_equal(classes, np.unique(y)):  # else that inner fold lacked a class
+            final[-1].coef_, final[-1].intercept_ = coef, intercept
+        final.fit(X, y, **(fit_params if weights is None else {**fit_params, WEIGHTS: weights}))
         self.best_estimator_ = final.set_params(classifier__warm_start=False)
-        self.best_params_ = {PATH_PARAMETER: self.values[best]}
-        self.best_score_ = float(scores.mean(axis=0)[best])
+        self.best_params_ = {PATH_PARAMETER: self.values[column]}
+        if name is not None:
+            self.best_params_["class_weights"] = name
+        self.best_score_ = float(means[row, column])
         return self
 
 
@@ -155,7 +203,7 @@ def _across_corpora(
 
     # Sample weights balance the classes across corpora, in place of per-class weights.
     model.set_params(**{k: None for k in model.get_params() if k.endswith("class_weight")})
-    fit_params = {"classifier__sample_weight": balanced_weights(labels, corpora)}
+    fit_params = {WEIGHTS: balanced_weights(labels, corpora)}
     if label_sets is None or not differ(label_sets):
         return grid, fit_params
     fit_params["classifier__label_sets"] = np.array(
