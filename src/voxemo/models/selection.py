@@ -25,13 +25,19 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import Pipeline
 
-from voxemo.models.label_sets import LabelSets, balanced_weights, differ
+from voxemo.models.label_sets import (
+    LabelSets,
+    balanced_weights,
+    differ,
+    restrict_probabilities,
+)
 from voxemo.models.registry import build_model, get_model_kind
 
 INNER_FOLDS = 3
 INNER_SCORING = "balanced_accuracy"  # UAR
 PATH_PARAMETER = "classifier__C"
 WEIGHTS = "classifier__sample_weight"
+ROW_LABELS = "classifier__label_sets"
 CLASS_WEIGHTS = {
     "corpora": "every corpus that has a class weighs the same in it",
     "files": "every file of a class weighs the same",
@@ -118,7 +124,8 @@ class RegularizationPath:
     The objective is convex, so every fit
     reaches the optimum that a fit from zero reaches, in fewer iterations. The choice is a
     grid search's: the best mean balanced accuracy over the inner folds, the smallest ``C``
-    among ties.
+    among ties. Where files carry their corpus's emotions (``classifier__label_sets``), each
+    inner test file is predicted among those, as evaluations score it.
 
     Parameters
     ----------
@@ -166,7 +173,7 @@ class RegularizationPath:
                 solutions = []
                 for column, value in enumerate(self.values):
                     path.set_params(**{PATH_PARAMETER: value}).fit(X[train], y[train], **subset)
-                    predicted = path.predict(X[test])
+                    predicted = _predicted(path, X[test], params.get(ROW_LABELS), test)
                     scores[row, split, column] = balanced_accuracy_score(y[test], predicted)
                     fitted = path[-1]
                     solutions.append(
@@ -191,6 +198,15 @@ class RegularizationPath:
         return self
 
 
+def _predicted(model: Pipeline, X: np.ndarray, row_sets: np.ndarray | None, rows) -> np.ndarray:
+    """``model``'s predictions; with ``row_sets`` (each file's emotions, indexed by ``rows``),
+    each among its own emotions."""
+    if row_sets is None:
+        return model.predict(X)
+    probabilities = restrict_probabilities(model.predict_proba(X), model.classes_, row_sets[rows])
+    return model.classes_[probabilities.argmax(axis=1)]
+
+
 def _across_corpora(
     model: Pipeline,
     grid: dict,
@@ -206,9 +222,7 @@ def _across_corpora(
     fit_params = {WEIGHTS: balanced_weights(labels, corpora)}
     if label_sets is None or not differ(label_sets):
         return grid, fit_params
-    fit_params["classifier__label_sets"] = np.array(
-        [label_sets[str(corpus)] for corpus in corpora], dtype=object
-    )
+    fit_params[ROW_LABELS] = np.array([label_sets[str(corpus)] for corpus in corpora], dtype=object)
     classifier = model.named_steps["classifier"]
     if isinstance(classifier, MaskedLogisticRegression):
         return grid, fit_params
