@@ -199,3 +199,15 @@ def test_the_path_fits_where_an_inner_fold_lacks_a_class():
     fitted = fit_model("logreg", data.features, y, speakers)
     assert list(fitted.model.classes_) == ["angry", "calm", "sad"]
     assert (fitted.model.predict(data.features) == y).mean() > 0.9
+
+
+def test_with_several_corpora_each_corpus_counts_the_same_in_an_inner_score():
+    from voxemo.models.registry import build_model
+
+    corpora = np.array(["small"] * 4 + ["large"] * 40)
+    truth = np.array(["sad", "angry"] * 22)
+    predicted = truth.copy()
+    predicted[:4] = "calm"  # every file of the small corpus wrong, every large one right
+    search = selection.RegularizationPath(build_model("logreg"), [1.0], None, {}, corpora)
+    assert search._score(truth, predicted, np.arange(44)) == pytest.approx(0.5)
+    assert selection.balanced_accuracy_score(truth, predicted) > 0.85

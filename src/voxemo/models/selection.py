@@ -99,7 +99,9 @@ def fit_model(
                     "corpora": fit_params.pop(WEIGHTS),
                     "files": balanced_weights(labels, np.zeros(len(labels), dtype=int)),
                 }
-            search = RegularizationPath(model, grid[PATH_PARAMETER], inner, weightings)
+            search = RegularizationPath(
+                model, grid[PATH_PARAMETER], inner, weightings, corpora if weightings else None
+            )
         else:
             search = GridSearchCV(
                 model, grid, scoring=INNER_SCORING, cv=inner, n_jobs=1, error_score="raise"
@@ -121,11 +123,12 @@ class RegularizationPath:
     Within each inner fold the values are fitted from the strongest penalty to the weakest,
     each fit starting from the solution before it; the final fit on all the rows starts from
     the last inner fold's solution at the chosen value (where that fold had every class).
-    The objective is convex, so every fit
-    reaches the optimum that a fit from zero reaches, in fewer iterations. The choice is a
-    grid search's: the best mean balanced accuracy over the inner folds, the smallest ``C``
-    among ties. Where files carry their corpus's emotions (``classifier__label_sets``), each
-    inner test file is predicted among those, as evaluations score it.
+    The objective is convex, so every fit reaches the optimum that a fit from zero reaches,
+    in fewer iterations. The choice is a grid search's: the best mean balanced accuracy over
+    the inner folds, the smallest ``C`` among ties. Where files carry their corpus's emotions
+    (``classifier__label_sets``), each inner test file is predicted among those, and with
+    ``corpora`` an inner fold's score is the mean of its corpora's, as evaluations report
+    them: each corpus counts the same, however many files it has.
 
     Parameters
     ----------
@@ -138,6 +141,8 @@ class RegularizationPath:
     weightings : dict or None
         Sample weights to choose among too (name: one weight per row), chosen with ``C`` and
         reported as ``class_weights``; the first wins ties.
+    corpora : array or None
+        Each row's corpus, where there are several.
 
     Examples
     --------
@@ -155,9 +160,10 @@ class RegularizationPath:
         values: list[float],
         cv: GroupKFold,
         weightings: dict[str, np.ndarray] | None = None,
+        corpora: np.ndarray | None = None,
     ) -> None:
         self.model, self.values, self.cv = model, sorted(values), cv
-        self.weightings = weightings
+        self.weightings, self.corpora = weightings, corpora
 
     def fit(self, X, y, groups, **fit_params) -> RegularizationPath:
         X, y = np.asarray(X), np.asarray(y)
@@ -174,7 +180,7 @@ class RegularizationPath:
                 for column, value in enumerate(self.values):
                     path.set_params(**{PATH_PARAMETER: value}).fit(X[train], y[train], **subset)
                     predicted = _predicted(path, X[test], params.get(ROW_LABELS), test)
-                    scores[row, split, column] = balanced_accuracy_score(y[test], predicted)
+                    scores[row, split, column] = self._score(y[test], predicted, test)
                     fitted = path[-1]
                     solutions.append(
                         (fitted.classes_, fitted.coef_.copy(), fitted.intercept_.copy())
@@ -196,6 +202,20 @@ class RegularizationPath:
             self.best_params_["class_weights"] = name
         self.best_score_ = float(means[row, column])
         return self
+
+    def _score(self, truth: np.ndarray, predicted: np.ndarray, rows: np.ndarray) -> float:
+        """Balanced accuracy, or with several corpora the mean of each corpus's."""
+        if self.corpora is None:
+            return balanced_accuracy_score(truth, predicted)
+        corpora = np.asarray(self.corpora)[rows]
+        return float(
+            np.mean(
+                [
+                    balanced_accuracy_score(truth[corpora == c], predicted[corpora == c])
+                    for c in np.unique(corpora)
+                ]
+            )
+        )
 
 
 def _predicted(model: Pipeline, X: np.ndarray, row_sets: np.ndarray | None, rows) -> np.ndarray:
