@@ -535,10 +535,14 @@ def cross_corpus_table(record: dict) -> str:
             f"| {model} | {TRAINED_ON[trained_on]} | {_cell(cells.get('ravdess'))} | "
             f"{_cell(cells.get('ravdess shared'))} | {_cell(crema)} | {entry['minutes']:.0f} |"
         )
-    networks = ""
     if any("crnn" in row["members"] for row in record["rows"]):
         epochs = ", ".join(f"{TRAINED_ON[k]} {v}" for k, v in record["epochs"].items())
         networks = f"crnn epochs: {epochs}; ensembles average crnn with logreg. "
+    else:
+        networks = (
+            "This run trained no network (the crnn takes hours per setup on 2 cores), so "
+            "neither the crnn nor the bundles' ensembles are in it. "
+        )
     lines += [
         "",
         "Accuracy / UAR, means over folds; every test speaker is unseen. RAVDESS: the 6 EmoBox "
