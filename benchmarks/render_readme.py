@@ -567,7 +567,7 @@ def robustness_table(record: dict) -> str:
         "| condition | " + " | ".join(f"`{model}`" for model in models) + " |",
         "|---|" + "---|" * len(models),
     ]
-    for condition in record["conditions"]:
+    for condition in dict.fromkeys(["clean", *record["conditions"]]):
         cells = []
         for model in models:
             row = by.get((model, condition))
