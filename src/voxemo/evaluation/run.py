@@ -247,7 +247,12 @@ def evaluate(
 
     def scored(version: int) -> dict:
         fold_rows, predictions = _scored_folds(
-            [fold_runs[version] for fold_runs in done], fold_list, data.table, label_sets, labels
+            [fold_runs[version] for fold_runs in done],
+            fold_list,
+            data.table,
+            label_sets,
+            corpus_labels,
+            labels,
         )
         return summarize(
             fold_rows, predictions, labels, protocol, track, corpus_norm, corpus_labels
@@ -264,6 +269,7 @@ def _scored_folds(
     fold_list: list[Fold],
     table: pd.DataFrame,
     label_sets: LabelSets,
+    corpus_labels: dict[str, list[str]],
     labels: list[str],
 ) -> tuple[list[dict], list[dict]]:
     """Each fold's scores and choices, and every test file's prediction, from the folds' runs
@@ -277,8 +283,7 @@ def _scored_folds(
             row_sets = [label_sets[corpus] for corpus in corpora[fold.test]]
             run.probabilities = restrict_probabilities(run.probabilities, run.classes, row_sets)
             run.predicted = np.array(run.classes)[run.probabilities.argmax(axis=1)]
-        # Its test corpus's emotions.
-        fold_labels = [label for label in labels if label in label_sets.get(fold.corpus, labels)]
+        fold_labels = corpus_labels.get(fold.corpus, labels)  # its test corpus's emotions
         fold_rows.append(
             {
                 "fold": fold.name,

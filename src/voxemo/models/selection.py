@@ -168,11 +168,13 @@ class RegularizationPath:
     def fit(self, X, y, groups, **fit_params) -> RegularizationPath:
         X, y = np.asarray(X), np.asarray(y)
         splits = list(self.cv.split(X, y, groups))
-        candidates = list((self.weightings or {None: None}).items())
+        candidates = [
+            (name, fit_params if weights is None else {**fit_params, WEIGHTS: weights})
+            for name, weights in (self.weightings or {None: None}).items()
+        ]
         scores = np.zeros((len(candidates), len(splits), len(self.values)))
         last = []  # per weighting, the last inner fold's solution at each value
-        for row, (_, weights) in enumerate(candidates):
-            params = fit_params if weights is None else {**fit_params, WEIGHTS: weights}
+        for row, (_, params) in enumerate(candidates):
             for split, (train, test) in enumerate(splits):
                 path = clone(self.model).set_params(classifier__warm_start=True)
                 subset = {name: values[train] for name, values in params.items()}
@@ -188,14 +190,14 @@ class RegularizationPath:
             last.append(solutions)
         means = scores.mean(axis=1)
         row, column = np.unravel_index(int(np.argmax(means)), means.shape)
-        name, weights = candidates[row]
+        name, params = candidates[row]
         final = clone(self.model).set_params(
             **{PATH_PARAMETER: self.values[column], "classifier__warm_start": True}
         )
         classes, coef, intercept = last[row][column]
         if np.array_equal(classes, np.unique(y)):  # else that inner fold lacked a class
             final[-1].coef_, final[-1].intercept_ = coef, intercept
-        final.fit(X, y, **(fit_params if weights is None else {**fit_params, WEIGHTS: weights}))
+        final.fit(X, y, **params)
         self.best_estimator_ = final.set_params(classifier__warm_start=False)
         self.best_params_ = {PATH_PARAMETER: self.values[column]}
         if name is not None:
