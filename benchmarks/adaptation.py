@@ -3,16 +3,20 @@
 For each fold of a setup of ``cross_corpus.py`` (the same recipe, trained on the fold's
 training speakers only), every test speaker's utterances are joined, in a random order with a
 second of quiet room between them, into one long recording of that voice. The recording goes
-through ``predict_timeline`` as a user's would, once plain and once with ``adapt=True``; each
-utterance is then labelled with the mean probabilities of the windows centred inside it
-(among its corpus's emotions) and scored against its true emotion. Segment UAR and accuracy
-are averaged over folds.
+through ``predict_timeline`` as a user's would: plain; with ``adapt=True`` by probabilities
+alone (the model folder without its voice model); and with ``adapt=True`` as it comes, the
+feature-vector members judging each window's features by the voice's running statistics
+with their voice models (trained in the fold on its training speakers' per-speaker
+z-scores). Each utterance is then labelled with the mean probabilities of the windows
+centred inside it (among its corpus's emotions) and scored against its true emotion. Segment
+UAR and accuracy are averaged over folds.
 
     python benchmarks/adaptation.py [--setups both] [--members ...] [--checkpoints DIR]
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -34,17 +38,19 @@ from cross_corpus import (
 from render_readme import render_readme
 from voxemo.audio import load_audio, resample
 from voxemo.evaluation import make_folds, metrics
-from voxemo.features import parse_feature_spec
 from voxemo.features.dataset import FeatureTable
-from voxemo.models import fit_model, load_model, save_model, write_model
-from voxemo.models.card import model_card, network_card
+from voxemo.models import load_model, write_model
+from voxemo.models.artifact import VOICE_FOLDER
+from voxemo.models.card import network_card
 from voxemo.models.ensemble import save_ensemble
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import training_config
+from voxemo.models.training import train
 from voxemo.recognizer.timeline import predict_timeline
 
 RATE = 16000
 PAUSE_SECONDS = 1.0
+PLAIN, PROBABILITIES, FEATURES = "none", "probabilities", "as shipped"
 
 
 def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
@@ -84,21 +90,23 @@ def segment_labels(timeline, spans, allowed: list[str]) -> list[str | None]:
 
 
 def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path, args):
-    """The model folder of one member trained on the fold's training side (the networks from
-    the cross-corpus run's checkpoints, so they are not trained again)."""
+    """The model folder of one member trained on the fold's training side: a feature-vector
+    member with its voice model, a network from the cross-corpus run's checkpoints (so it is
+    not trained again)."""
     features, model = member_parts(name)
     data, copies = inputs
     table = data.table.iloc[fold.train].reset_index(drop=True)
-    labels = table["label"].astype(str).to_numpy()
-    corpora = table["corpus"].astype(str).to_numpy()
-    label_sets = corpus_label_sets(
-        data.table["corpus"].astype(str), data.table["label"].astype(str)
-    )
-    speakers = table["speaker"].astype(str).to_numpy()
     out = work / f"{fold.name.replace(' ', '-')}-{name}"
     if model == "crnn":
         from voxemo.models.neural.export import export_network
         from voxemo.models.neural.training import train_network
+
+        labels = table["label"].astype(str).to_numpy()
+        corpora = table["corpus"].astype(str).to_numpy()
+        speakers = table["speaker"].astype(str).to_numpy()
+        label_sets = corpus_label_sets(
+            data.table["corpus"].astype(str), data.table["label"].astype(str)
+        )
 
         config = training_config(model, EPOCHS[train_side])
         checkpoint = args.checkpoints / setup / f"crnn-{fold.name.replace(' ', '-')}.pt"
@@ -116,27 +124,22 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
         )
         card = network_card(data, trained, model_kind=model, seed=SEED)
         return write_model(export_network(trained.net), trained.labels, card, out)
-    sets = parse_feature_spec(features)
-    train = FeatureTable(table, data.features[fold.train], data.names, data.labels, [])
-    fitted = fit_model(
+    trained = train(
+        FeatureTable(table, data.features[fold.train], data.names, data.labels, []),
         model,
-        np.vstack([train.features, copies.features[fold.train]]),
-        np.concatenate([labels, labels]),
-        np.concatenate([speakers, speakers]),
-        seed=SEED,
-        corpora=np.concatenate([corpora, corpora]),
-        label_sets=label_sets,
-    )
-    card = model_card(
-        train,
-        fitted,
         features=features,
-        feature_sets=sets,
-        model_kind=model,
         seed=SEED,
-        augmented=True,
+        augment=FeatureTable(table, copies.features[fold.train], data.names, data.labels, []),
+        voice=True,
     )
-    return save_model(fitted.model, card, out)
+    return trained.save(out)
+
+
+def without_voice(folder: Path) -> Path:
+    """A copy of a model folder without its voice model: adapting probabilities only."""
+    copy = folder.with_name(folder.name + "-no-voice")
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(VOICE_FOLDER))
+    return copy
 
 
 def main() -> None:
@@ -170,9 +173,14 @@ def main() -> None:
                         folders[ensemble] = save_ensemble(
                             [folders[p] for p in parts], work / f"{fold.name}-{ensemble}"
                         )
+                plain = {name: without_voice(folder) for name, folder in folders.items()}
                 for name in models:
-                    model = load_model(folders[name])
-                    for adapt in (False, True):
+                    for mode, folder, adapt in (
+                        (PLAIN, plain[name], False),
+                        (PROBABILITIES, plain[name], True),
+                        (FEATURES, folders[name], True),
+                    ):
+                        model = load_model(folder)
                         truth, predicted = [], []
                         for recording in recordings:
                             timeline = predict_timeline(model, recording["path"], adapt=adapt)
@@ -185,18 +193,18 @@ def main() -> None:
                             truth += [label for _, _, label in recording["spans"]]
                             predicted += [p or "none" for p in found]
                         scores = metrics.scores(truth, predicted, sorted(set(truth)))
-                        scored.setdefault((name, adapt), []).append(
+                        scored.setdefault((name, mode), []).append(
                             {"fold": fold.name, "corpus": fold.corpus, **scores}
                         )
-                        print(setup, fold.name, name, "adapt" if adapt else "plain", scores)
-        for (name, adapt), folds_scored in scored.items():
+                        print(setup, fold.name, name, mode, scores, flush=True)
+        for (name, mode), folds_scored in scored.items():
             for corpus_name in sorted({f["corpus"] for f in folds_scored}):
                 mine = [f for f in folds_scored if f["corpus"] == corpus_name]
                 rows.append(
                     {
                         "setup": setup,
                         "model": name,
-                        "adapt": adapt,
+                        "adaptation": mode,
                         "test_corpus": corpus_name,
                         **{k: round(v, 4) for k, v in metrics.spread(mine).items()},
                         "folds": len(mine),

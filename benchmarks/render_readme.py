@@ -591,22 +591,24 @@ def robustness_table(record: dict) -> str:
 
 
 def adaptation_table(record: dict) -> str:
-    """Segment scores of long one-voice recordings, without and with --adapt."""
-    plain = {
-        (r["setup"], r["model"], r["test_corpus"]): r for r in record["rows"] if not r["adapt"]
-    }
+    """Segment scores of long one-voice recordings: without --adapt, adapting probabilities
+    only, and with --adapt as it comes (feature-vector members by their voice models)."""
+    modes = {(r["setup"], r["model"], r["test_corpus"], r["adaptation"]): r for r in record["rows"]}
     lines = [
-        "| model | trained on | test corpus | segment UAR | with `--adapt` | change (points) |",
-        "|---|---|---|---|---|---|",
+        "| model | trained on | test corpus | segment UAR | `--adapt`, probabilities only "
+        "| `--adapt` | change (points) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for row in record["rows"]:
-        if not row["adapt"]:
+    for setup, model, corpus, mode in modes:
+        if mode != "as shipped":
             continue
-        base = plain[(row["setup"], row["model"], row["test_corpus"])]
+        plain, alone, shipped = (
+            modes[(setup, model, corpus, m)]["uar"] for m in ("none", "probabilities", mode)
+        )
         lines.append(
-            f"| `{row['model']}` | {TRAINED_ON.get(row['setup'], row['setup'])} | "
-            f"{CORPUS_NAMES.get(row['test_corpus'], row['test_corpus'])} | {base['uar']:.3f} | "
-            f"{row['uar']:.3f} | {100 * (row['uar'] - base['uar']):+.1f} |"
+            f"| `{model}` | {TRAINED_ON.get(setup, setup)} | "
+            f"{CORPUS_NAMES.get(corpus, corpus)} | {plain:.3f} | {alone:.3f} | "
+            f"{shipped:.3f} | {100 * (shipped - plain):+.1f} |"
         )
     return "\n".join(
         [
@@ -614,7 +616,12 @@ def adaptation_table(record: dict) -> str:
             "",
             "Each test speaker's utterances joined into one recording (with "
             f"{record['pause_seconds']} s pauses), its timeline scored segment by segment "
-            "against the utterances' labels; means over folds. " + _machine(record),
+            "against the utterances' labels; means over folds. Probabilities only: each "
+            "window's probabilities divided by the running mean of the windows before "
+            "(the model folder without its voice model). `--adapt`: feature-vector models "
+            "z-score each window's features by the recording's running statistics and predict "
+            "with their voice model (trained on per-speaker z-scores of the fold's training "
+            "speakers); networks adapt probabilities. " + _machine(record),
         ]
     )
 

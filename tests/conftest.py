@@ -128,8 +128,9 @@ def run(args, capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def train_model(corpus: Path, out: Path, features: str = "seed+egemaps") -> Path:
-    """A logistic-regression model folder trained on a synthetic corpus (fast, no torch)."""
+def train_model(corpus: Path, out: Path, features: str = "seed+egemaps", *options: str) -> Path:
+    """A logistic-regression model folder trained on a synthetic corpus (fast, no torch);
+    ``options`` are more ``voxemo train`` arguments."""
     from voxemo.cli.main import main
 
     args = [
@@ -145,6 +146,7 @@ def train_model(corpus: Path, out: Path, features: str = "seed+egemaps") -> Path
         str(out),
         "--jobs",
         "1",
+        *options,
     ]
     assert main(args) == 0
     return out

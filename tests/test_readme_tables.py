@@ -47,12 +47,13 @@ def test_robustness_rows_show_each_condition_and_its_drop(render):
     assert "UAR on CREMA-D / RAVDESS" in lines[5]
 
 
-def test_adaptation_rows_pair_each_model_with_and_without_adapt(render):
-    def row(adapt, uar):
-        return {"setup": "both", "model": "default", "adapt": adapt, "test_corpus": "ravdess",
-                "uar": uar}  # fmt: skip
+def test_adaptation_rows_put_each_models_three_ways_side_by_side(render):
+    def row(mode, uar):
+        return {"setup": "both", "model": "default", "adaptation": mode,
+                "test_corpus": "ravdess", "uar": uar}  # fmt: skip
 
-    record = MACHINE | {"pause_seconds": 0.5, "rows": [row(False, 0.52), row(True, 0.58)]}
+    rows = [row("none", 0.52), row("probabilities", 0.55), row("as shipped", 0.58)]
+    record = MACHINE | {"pause_seconds": 0.5, "rows": rows}
     lines = render.adaptation_table(record).splitlines()
-    assert lines[2] == "| `default` | both | RAVDESS | 0.520 | 0.580 | +6.0 |"
+    assert lines[2] == "| `default` | both | RAVDESS | 0.520 | 0.550 | 0.580 | +6.0 |"
     assert len(lines) == 5 and "0.5 s pauses" in lines[4]

@@ -10,9 +10,10 @@ from voxemo.errors import CorpusError
 from voxemo.evaluation import evaluate
 from voxemo.evaluation.run import SPEAKER_ADAPTED, UTTERANCE_LEVEL
 from voxemo.features.normalization import (
-    OnlineSpeakerNormalizer,
+    RunningVoiceNormalizer,
     center_probabilities_per_group,
     normalize_per_group,
+    voice_statistics,
 )
 from voxemo.models import selection
 
@@ -146,18 +147,40 @@ def test_constant_feature_is_centred_not_divided_by_zero():
     assert np.isfinite(normalize_per_group(features, np.array(["a"] * 5))).all()
 
 
-def test_online_normalizer_converges_to_the_batch_one():
+def test_running_normalizer_without_a_prior_converges_to_the_batch_one():
     rng = np.random.default_rng(1)
     features = rng.normal(2.0, 4.0, (30, 3))
     speakers = np.array(["a", "b", "c"] * 10)
-    online = OnlineSpeakerNormalizer()
-    unseen = online.transform("a", features[0])
+    unseen = RunningVoiceNormalizer().transform(features[0])
     np.testing.assert_allclose(unseen, features[0], rtol=1e-6)
-    for speaker, row in zip(speakers, features, strict=True):
-        online.update(speaker, row)
     expected = normalize_per_group(features, speakers)
-    for index, (speaker, row) in enumerate(zip(speakers, features, strict=True)):
-        np.testing.assert_allclose(online.transform(speaker, row), expected[index], atol=1e-5)
+    for speaker in "abc":
+        voice = RunningVoiceNormalizer()
+        rows = np.flatnonzero(speakers == speaker)
+        for row in rows:
+            voice.update(features[row])
+        for row in rows:
+            np.testing.assert_allclose(voice.transform(features[row]), expected[row], atol=1e-5)
+
+
+def test_running_normalizer_starts_at_the_typical_voice_and_moves_to_this_one():
+    rng = np.random.default_rng(2)
+    speakers = np.repeat(["a", "b", "c", "d"], 20)
+    offsets = np.repeat(rng.normal(0, 5, (4, 3)), 20, axis=0)
+    features = offsets + rng.normal(0, 1, (80, 3))
+    mean, std = voice_statistics(features, speakers)
+    np.testing.assert_allclose(mean, features.mean(axis=0), atol=1e-9)
+    assert (std < features.std(axis=0)).all()  # one voice varies less than the population
+    voice = RunningVoiceNormalizer((mean, std), prior_windows=5)
+    new_voice = mean + np.array([3.0, -3.0, 2.0]) + rng.normal(0, 1, (200, 3))
+    voice.update(new_voice[0])
+    first = voice.transform(new_voice[0])
+    assert np.abs(first).max() > 1.5  # still judged against the typical voice
+    for row in new_voice[1:]:
+        voice.update(row)
+    settled = np.stack([voice.transform(row) for row in new_voice])
+    np.testing.assert_allclose(settled.mean(axis=0), 0.0, atol=0.1)
+    np.testing.assert_allclose(settled.std(axis=0), 1.0, atol=0.1)
 
 
 def test_speaker_norm_needs_speakers():

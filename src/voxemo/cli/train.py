@@ -26,6 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--force", action="store_true", help="replace the model folder --out if it exists"
     )
+    train.add_argument(
+        "--voice",
+        action="store_true",
+        help="also train the voice model (saved in --out/voice): the same recipe on features "
+        "z-scored per speaker, which 'predict --timeline --adapt' and 'listen --adapt' use to "
+        "judge each window against the running statistics of the recording's voice "
+        "(feature-vector models)",
+    )
     add_protocol(
         train,
         f"evaluate first and record the scores ({protocols})",
@@ -53,11 +61,17 @@ def run(args: argparse.Namespace) -> int:
         recipe,
         run_evaluation,
     )
+    from voxemo.errors import VoxemoError
     from voxemo.evaluation.recipe import check_same_recipe, read_evaluation
     from voxemo.models.neural import is_neural
     from voxemo.models.training import card_scores, check_exportable, train
 
     check_exportable(args.model)
+    if args.voice and is_neural(args.model):
+        raise VoxemoError(
+            f"--voice trains a feature-vector model on per-speaker z-scores; '{args.model}' is "
+            "a network (its --adapt corrects probabilities instead)"
+        )
     output_folder(args.out, "--out", replace=args.force)
     features = feature_spec(args)
     corpus = load_corpus(args.corpus)
@@ -73,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
         protocol = result["config"]["protocol"]
         check_same_recipe(result["config"], recipe(args, data, protocol), args.scores)
         scores[protocol] = card_scores(result)
-    note(f"fitting {args.model} on all {len(data.table)} files")
+    voice = " and its voice model" if args.voice else ""
+    note(f"fitting {args.model}{voice} on all {len(data.table)} files")
     neural = is_neural(args.model)
     checkpoint = args.checkpoints / f"{args.model}-all.pt" if neural and args.checkpoints else None
     progress = epoch_progress(f"{args.model} training", 1) if neural else nullcontext()
@@ -90,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             checkpoint=checkpoint,
             on_epoch=on_epoch,
             scores=scores,
+            voice=args.voice,
         )
     if neural:
         took = (

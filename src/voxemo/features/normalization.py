@@ -39,33 +39,66 @@ def center_probabilities_per_group(probabilities: np.ndarray, groups: np.ndarray
     return softmax(normalize_per_group(log_probabilities(probabilities), groups, scale=False))
 
 
-class OnlineSpeakerNormalizer:
-    """The same normalization from running statistics, for streams and calls.
+def voice_statistics(features: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The typical voice of a training set: the mean of its speakers' feature means, and the
+    root mean of their feature variances (what one voice varies by, not the population)."""
+    features = np.asarray(features, dtype=np.float64)
+    names = np.unique(groups)
+    means = np.stack([features[groups == name].mean(axis=0) for name in names])
+    variances = np.stack([features[groups == name].var(axis=0) for name in names])
+    return means.mean(axis=0), np.sqrt(variances.mean(axis=0))
 
-    ``update`` adds an utterance's features to its speaker's running mean and variance
-    (Welford's algorithm); ``transform`` normalizes with what has been seen so far. After
-    every utterance of a speaker has been added, ``transform`` equals
-    :func:`normalize_per_group`.
+
+class RunningVoiceNormalizer:
+    """The same normalization for one voice, from the running statistics of its speech.
+
+    ``update`` adds a window's (or an utterance's) features to the voice's running sums;
+    ``transform`` z-scores with what has been heard so far. The first windows say little
+    about a voice, so with a ``prior`` (a training set's :func:`voice_statistics`) the mean
+    and the variance around it start at the typical voice's and move to this one's, weighed
+    ``n`` to ``prior_windows`` after ``n`` windows. Without a prior, after every utterance of
+    a speaker has been added, ``transform`` equals :func:`normalize_per_group`.
+
+    Examples
+    --------
+    >>> voice = RunningVoiceNormalizer()
+    >>> for row in ([1.0, 10.0], [3.0, 10.0]):
+    ...     voice.update(np.array(row))
+    >>> voice.transform(np.array([3.0, 12.0])).tolist()
+    [1.0, 2.0]
     """
 
-    def __init__(self) -> None:
-        self._count: dict[str, int] = {}
-        self._mean: dict[str, np.ndarray] = {}
-        self._m2: dict[str, np.ndarray] = {}
+    def __init__(
+        self,
+        prior: tuple[np.ndarray, np.ndarray] | None = None,
+        prior_windows: float = 5.0,
+    ) -> None:
+        self.prior = prior
+        self.weight = prior_windows if prior is not None else 0.0
+        self.count = 0
+        self.total: np.ndarray | float = 0.0
+        self.squares: np.ndarray | float = 0.0
 
-    def update(self, speaker: str, features: np.ndarray) -> None:
+    def update(self, features: np.ndarray) -> None:
         x = np.asarray(features, dtype=np.float64)
-        n = self._count.get(speaker, 0) + 1
-        mean = self._mean.get(speaker, np.zeros_like(x))
-        delta = x - mean
-        mean = mean + delta / n
-        self._m2[speaker] = self._m2.get(speaker, np.zeros_like(x)) + delta * (x - mean)
-        self._mean[speaker], self._count[speaker] = mean, n
+        self.count += 1
+        self.total = self.total + x
+        self.squares = self.squares + x * x
 
-    def transform(self, speaker: str, features: np.ndarray) -> np.ndarray:
-        """Normalize; an unseen speaker's features pass through unchanged."""
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        """Z-score with the statistics so far; before any update and without a prior, the
+        features pass through unchanged."""
         x = np.asarray(features, dtype=np.float64)
-        if speaker not in self._count:
+        weight = self.count + self.weight
+        if weight == 0:
             return x.astype(np.float32)
-        std = np.sqrt(self._m2[speaker] / self._count[speaker])
-        return ((x - self._mean[speaker]) / np.where(std > MIN_STD, std, 1.0)).astype(np.float32)
+        own_mean = self.total / max(self.count, 1)
+        scatter = np.maximum(self.squares - self.count * own_mean * own_mean, 0.0)
+        total = self.total
+        if self.prior is not None:  # the typical voice, heard for ``weight`` windows
+            mean0, std0 = self.prior
+            total = total + self.weight * mean0
+            scatter = scatter + self.weight * std0 * std0
+        mean = total / weight
+        std = np.sqrt(scatter / weight)
+        return ((x - mean) / np.where(std > MIN_STD, std, 1.0)).astype(np.float32)

@@ -1,11 +1,13 @@
 """Model artifacts that are safe to load: an ONNX graph plus a JSON model card.
 
 A model folder holds ``model.onnx`` and ``card.json`` (labels, inputs, training data,
-scores, versions). The graph is either a fitted scikit-learn pipeline converted with
-skl2onnx (a float32 feature vector in) or an exported network (a waveform in, at the rate
-the card's ``frontend`` names; the graph computes its own log-mel spectrogram); both output
-class probabilities. Loading never unpickles anything, so a model received from someone
-else cannot run code.
+scores, versions), and a feature-vector model may hold its voice model in ``voice/``: the same
+recipe trained on features z-scored per speaker, which adaptation to the voice of one
+recording uses (:mod:`voxemo.recognizer.adapt`). The graph is either a fitted scikit-learn
+pipeline converted with skl2onnx (a float32 feature vector in) or an exported network (a
+waveform in, at the rate the card's ``frontend`` names; the graph computes its own log-mel
+spectrogram); both output class probabilities. Loading never unpickles anything, so a model
+received from someone else cannot run code.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ import numpy as np
 
 from voxemo.errors import ModelError, VoxemoError
 from voxemo.features.logmel import LogMel
-from voxemo.models.card_check import check_model_card
+from voxemo.models.card_check import check_model_card, check_voice_card
 from voxemo.models.card_text import card_markdown
 
 MODEL_FILE = "model.onnx"
 CARD_FILE = "card.json"
 CARD_TEXT_FILE = "MODEL_CARD.md"
 CARD_FORMAT = "voxemo-model/1"
+VOICE_FOLDER = "voice"
+VOICE_NORMALIZATION = "voice"  # the card's "normalization" of a voice model
 
 
 def _register_lightgbm() -> None:
@@ -113,10 +117,21 @@ class OnnxModel:
     path: Path
     card: dict
     session: object
+    threads: int | None = None
 
     @property
     def labels(self) -> list[str]:
         return list(self.card["labels"])
+
+    @cached_property
+    def voice(self) -> OnnxModel | None:
+        """The voice model in ``voice/`` (loaded when first asked for), or None."""
+        folder = self.path / VOICE_FOLDER
+        if self.card.get("frontend") or not folder.is_dir():
+            return None
+        voice = _open_model(folder, _read_card(folder), self.threads)
+        check_voice_card(folder / CARD_FILE, voice.card, self.card)
+        return voice
 
     @cached_property
     def frontend(self) -> LogMel | None:
@@ -173,9 +188,21 @@ def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
     >>> model.card["model"], len(model.labels)
     ('crnn', 8)
     """
-    import onnxruntime
-
     path = Path(path)
+    card = _read_card(path)
+    if card.get("model") == "ensemble":
+        from voxemo.models.ensemble import load_ensemble
+
+        return load_ensemble(path, card, threads)
+    if card.get("normalization") == VOICE_NORMALIZATION:
+        raise ModelError(
+            f"{path}: a voice model (it takes features z-scored by one voice's statistics); "
+            "load the model folder that holds it and predict with adapt"
+        )
+    return _open_model(path, card, threads)
+
+
+def _read_card(path: Path) -> dict:
     if not path.is_dir():
         what = "no such model folder" if not path.exists() else "not a model folder"
         raise ModelError(f"{path}: {what} (expected a folder with {MODEL_FILE} and {CARD_FILE})")
@@ -187,10 +214,13 @@ def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
         raise ModelError(f"{path / CARD_FILE}: not a readable model card ({exc})") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ModelError(f"{path / CARD_FILE}: not a voxemo model card (format {CARD_FORMAT})")
-    if card.get("model") == "ensemble":
-        from voxemo.models.ensemble import load_ensemble
+    return card
 
-        return load_ensemble(path, card, threads)
+
+def _open_model(path: Path, card: dict, threads: int | None) -> OnnxModel:
+    """A single model's onnxruntime session, once its card has been checked."""
+    import onnxruntime
+
     check_model_card(path / CARD_FILE, card)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # fatal only: a graph that fails to load is our one error line
@@ -204,7 +234,7 @@ def load_model(path: str | Path, threads: int | None = None) -> OnnxModel:
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"{path / MODEL_FILE}: not a loadable ONNX model ({exc})") from None
     check_card_matches_graph(path, card, session)
-    return OnnxModel(path, card, session)
+    return OnnxModel(path, card, session, threads)
 
 
 def check_card_matches_graph(path: Path, card: dict, session) -> None:

@@ -75,6 +75,51 @@ def check_model_card(where: Path, card: dict) -> None:
         _fail(where, "sample_rates", f"a list of rates in Hz ({MIN_RATE}-{MAX_RATE})", rates)
 
 
+def check_voice_card(where: Path, card: dict, parent: dict) -> None:
+    """The voice model of a feature-vector model: trained on per-speaker z-scores of the same
+    features for the same labels, with the typical voice (``voice_prior``: a finite mean and a
+    non-negative spread per feature) that adaptation starts from.
+
+    Examples
+    --------
+    >>> parent = {"labels": ["calm", "sad"], "features": "overview", "n_features": 2}
+    >>> voice = parent | {"normalization": "voice", "voice_prior": {"mean": [0, 1], "std": [1]}}
+    >>> check_voice_card(Path("voice/card.json"), voice, parent)
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.ModelError: voice/card.json: 'voice_prior.std' must be 2 finite numbers \
+(at least 0), not [1]
+    """
+    if card.get("normalization") != "voice":
+        _fail(where, "normalization", "'voice' (a voice model)", card.get("normalization"))
+    for field in ("labels", "features", "n_features"):
+        if card.get(field) != parent.get(field):
+            _fail(where, field, f"its model's {parent.get(field)!r}", card.get(field))
+    prior = card.get("voice_prior")
+    if not isinstance(prior, dict):
+        _fail(where, "voice_prior", "an object with 'mean' and 'std'", prior)
+    for field in ("mean", "std"):
+        values = prior.get(field)
+        if (
+            not isinstance(values, list)
+            or len(values) != card["n_features"]
+            or not all(
+                isinstance(v, int | float)
+                and not isinstance(v, bool)
+                and math.isfinite(v)
+                and (field == "mean" or v >= 0)
+                for v in values
+            )
+        ):
+            bound = "" if field == "mean" else " (at least 0)"
+            _fail(
+                where,
+                f"voice_prior.{field}",
+                f"{card['n_features']} finite numbers{bound}",
+                values,
+            )
+
+
 def check_ensemble_card(path: Path, card: dict) -> list[Path]:
     """The member folders of an ensemble card, once its members, weights, temperature and
     labels have been checked: each inside the ensemble's folder, or ``bundled:NAME``, a

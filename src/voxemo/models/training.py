@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,8 @@ import numpy as np
 from voxemo.errors import VoxemoError
 from voxemo.evaluation.protocols import check_learnable
 from voxemo.features.dataset import FeatureTable, WaveTable
-from voxemo.models.artifact import export_onnx, write_model
+from voxemo.features.normalization import normalize_per_group, voice_statistics
+from voxemo.models.artifact import VOICE_FOLDER, VOICE_NORMALIZATION, export_onnx, write_model
 from voxemo.models.estimators import FeatureClassifier, NetworkClassifier, training_rows
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import is_neural
@@ -29,10 +30,15 @@ class TrainedModel:
     labels: list[str]
     card: dict
     seconds: float | None = None  # networks: the time training took (None when resumed done)
+    voice: TrainedModel | None = None  # trained on features z-scored per speaker
 
     def save(self, out: str | Path) -> Path:
-        """Write the model folder ``out`` (``model.onnx``, ``card.json``, ``MODEL_CARD.md``)."""
-        return write_model(self.graph, self.labels, self.card, out)
+        """Write the model folder ``out`` (``model.onnx``, ``card.json``, ``MODEL_CARD.md``,
+        and the voice model in ``voice/``)."""
+        folder = write_model(self.graph, self.labels, self.card, out)
+        if self.voice:
+            self.voice.save(folder / VOICE_FOLDER)
+        return folder
 
 
 def check_exportable(model_kind: str) -> None:
@@ -68,6 +74,7 @@ def train(
     checkpoint: Path | None = None,
     on_epoch: Callable | None = None,
     scores: dict | None = None,
+    voice: bool = False,
 ) -> TrainedModel:
     """Fit one model on every file of ``data``, with the card that describes it.
 
@@ -95,6 +102,9 @@ def train(
     scores : dict or None
         Scores of this recipe on unseen speakers, per protocol, for the card
         (:func:`card_scores` of an evaluation).
+    voice : bool
+        Feature-vector kinds: also fit the voice model (:func:`train_voice_model`), which
+        adapting to the voice of a recording uses.
 
     Returns
     -------
@@ -160,7 +170,86 @@ def train(
         augmented=augment is not None,
     )
     graph = export_onnx(classifier.model_, int(card["n_features"]))
-    return TrainedModel(graph, classifier.classes_, card)
+    sibling = (
+        train_voice_model(
+            data,
+            model_kind,
+            features=features,
+            seed=seed,
+            tune=tune,
+            select=select,
+            augment=augment,
+        )
+        if voice
+        else None
+    )
+    return TrainedModel(graph, classifier.classes_, card, voice=sibling)
+
+
+def train_voice_model(
+    data: FeatureTable,
+    model_kind: str,
+    *,
+    features: str,
+    seed: int = 42,
+    tune: bool = True,
+    select: int | None = None,
+    augment: FeatureTable | None = None,
+) -> TrainedModel:
+    """The voice model of a recipe: the same fit on features z-scored per speaker.
+
+    A voice's own colour (pitch range, timbre, loudness, its microphone) is most of what its
+    features hold; z-scored over the voice's own speech, what remains is how each utterance
+    differs from that voice's usual. The card keeps the typical training voice
+    (``voice_prior``, :func:`voxemo.features.normalization.voice_statistics`), where the
+    running statistics of a new recording start. Augmented copies are z-scored over each
+    speaker's copies, as a recording heard through one channel is over itself.
+
+    Raises
+    ------
+    VoxemoError
+        A file with no speaker: normalizing per speaker needs one for every file.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from voxemo.features import parse_feature_spec
+    >>> names = parse_feature_spec("overview")[0].names()
+    >>> rng = np.random.default_rng(0)
+    >>> table = pd.DataFrame({"path": [f"{i}.wav" for i in range(40)], "corpus": "demo",
+    ...     "speaker": np.repeat(list("abcd"), 10), "label": ["calm", "sad"] * 20})
+    >>> x = rng.normal(size=(40, 4)) + (table["label"] == "sad").to_numpy()[:, None] * 3
+    >>> data = FeatureTable(table, x.astype(np.float32), names, ["calm", "sad"], [])
+    >>> voice = train_voice_model(data, "logreg", features="overview", tune=False)
+    >>> voice.card["normalization"], len(voice.card["voice_prior"]["std"])
+    ('voice', 4)
+    """
+    if data.table["speaker"].isna().any():
+        raise VoxemoError(
+            "a voice model normalizes features per speaker, but some files have no speaker"
+        )
+    speakers = data.table["speaker"].astype(str).to_numpy()
+
+    def per_speaker(table: FeatureTable) -> FeatureTable:
+        return replace(table, features=normalize_per_group(table.features, speakers))
+
+    trained = train(
+        per_speaker(data),
+        model_kind,
+        features=features,
+        seed=seed,
+        tune=tune,
+        select=select,
+        augment=None if augment is None else per_speaker(augment),
+    )
+    mean, std = voice_statistics(data.features, speakers)
+    prior = {"mean": _rounded(mean), "std": _rounded(std)}
+    card = trained.card | {"normalization": VOICE_NORMALIZATION, "voice_prior": prior}
+    return replace(trained, card=card)
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [float(f"{v:.6g}") for v in values]
 
 
 def card_scores(result: dict) -> dict:

@@ -170,8 +170,8 @@ def listen(
         How far above the running noise floor a frame must be to count as speech; a window
         without enough speech gives an update with ``label`` None.
     adapt : bool
-        Adapt the probabilities to the voice by the running statistics of the windows heard
-        so far (one speaker at the microphone; see :mod:`voxemo.recognizer.adapt`).
+        Adapt to the voice by the running statistics of the windows heard so far (one
+        speaker at the microphone; see :mod:`voxemo.recognizer.adapt`).
 
     Yields
     ------
@@ -233,7 +233,7 @@ class LiveSession:
         adapt: bool = False,
     ) -> None:
         self.model, self.rate = model, sample_rate
-        self.adapter = VoiceAdapter() if adapt else None
+        self.adapter = VoiceAdapter(model) if adapt else None
         self.target = model_rate(model)
         self.detector = NoiseFloorDetector(margin_db)
         self.frame = max(1, int(FRAME_SECONDS * sample_rate))
@@ -287,9 +287,7 @@ def _update(model, buffer, rate, target, voiced, time, adapter) -> LiveUpdate:
     if voiced.mean() < 0.1:
         return LiveUpdate(round(time, 2), None, 0.0, None)
     audio = resample(audio_from_array(buffer, rate, "<live>"), target)
-    row = audio_probabilities(model, [audio])[0]
-    if adapter:
-        row = adapter(row)
+    row = adapter(audio) if adapter else audio_probabilities(model, [audio])[0]
     values = dict(zip(model.labels, (round(float(p), 4) for p in row), strict=True))
     probabilities = {label: values[label] for label in display_order(model.labels)}
     best = int(np.argmax(row))

@@ -100,9 +100,15 @@ def audio_probabilities(model: OnnxModel | EnsembleModel, audios: Sequence[Audio
     if model.frontend is not None:
         rate = model.frontend.sample_rate
         return np.stack([model.predict_waveform(resample(a, rate).samples) for a in audios])
+    return model.predict_proba(audio_features(model, audios))
+
+
+def audio_features(model: OnnxModel, audios: Sequence[Audio]) -> np.ndarray:
+    """(clips, features) of decoded audio: the feature vectors a feature-vector model takes."""
     feature_sets = model_feature_sets(model)
-    features = [np.concatenate([compute_features(a, fs) for fs in feature_sets]) for a in audios]
-    return model.predict_proba(np.stack(features))
+    return np.stack(
+        [np.concatenate([compute_features(a, fs) for fs in feature_sets]) for a in audios]
+    )
 
 
 def _prediction(path: str, model: OnnxModel, row: np.ndarray, duration: float) -> Prediction:

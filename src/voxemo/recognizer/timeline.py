@@ -220,9 +220,9 @@ def predict_timeline(
     progress : callable or None
         Called with the seconds of audio read so far.
     adapt : bool
-        Adapt each window's probabilities to the voice of the recording by the running
-        statistics of the windows before it (:mod:`voxemo.recognizer.adapt`): for
-        recordings of one speaker.
+        Adapt each window to the voice of the recording by the running statistics of the
+        windows so far: its features, with the model's voice model, or else its
+        probabilities (:mod:`voxemo.recognizer.adapt`). For recordings of one speaker.
     name : str or None
         What the timeline and its errors call the recording (None: ``path``).
 
@@ -248,7 +248,7 @@ def predict_timeline(
     settings = settings or TimelineSettings()
     name = name or str(path)
     rate = model_rate(model)
-    adapter = VoiceAdapter() if adapt else None
+    adapter = VoiceAdapter(model) if adapt else None
 
     read = [0]  # samples streamed so far: the recording's length at the end
 
@@ -269,9 +269,7 @@ def predict_timeline(
             audio = audio_from_array(samples, rate, f"{name}@{start:.1f}s")
         except AudioError:
             continue  # digital silence inside a stretch of speech
-        row = audio_probabilities(model, [audio])[0]
-        if adapter:
-            row = adapter(row)
+        row = adapter(audio) if adapter else audio_probabilities(model, [audio])[0]
         windows.append(
             Window(
                 round(start, 3),
