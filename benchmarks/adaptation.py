@@ -35,7 +35,7 @@ from cross_corpus import (
     read_corpora,
     setup_corpus,
 )
-from render_readme import render_readme
+from render_readme import ADAPTATION_MODES, render_readme
 from voxemo.audio import load_audio, resample
 from voxemo.evaluation import make_folds, metrics
 from voxemo.features.dataset import FeatureTable
@@ -50,7 +50,7 @@ from voxemo.recognizer.timeline import predict_timeline
 
 RATE = 16000
 PAUSE_SECONDS = 1.0
-PLAIN, PROBABILITIES, FEATURES = "none", "probabilities", "as shipped"
+PLAIN, PROBABILITIES, FEATURES = ADAPTATION_MODES
 
 
 def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:

@@ -590,6 +590,10 @@ def robustness_table(record: dict) -> str:
     )
 
 
+# How adaptation.py adapts: not at all, probabilities only, and --adapt as voxemo ships it.
+ADAPTATION_MODES = ("none", "probabilities", "as shipped")
+
+
 def adaptation_table(record: dict) -> str:
     """Segment scores of long one-voice recordings: without --adapt, adapting probabilities
     only, and with --adapt as it comes (feature-vector members by their voice models)."""
@@ -600,11 +604,9 @@ def adaptation_table(record: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for setup, model, corpus, mode in modes:
-        if mode != "as shipped":
+        if mode != ADAPTATION_MODES[-1]:
             continue
-        plain, alone, shipped = (
-            modes[(setup, model, corpus, m)]["uar"] for m in ("none", "probabilities", mode)
-        )
+        plain, alone, shipped = (modes[(setup, model, corpus, m)]["uar"] for m in ADAPTATION_MODES)
         lines.append(
             f"| `{model}` | {TRAINED_ON.get(setup, setup)} | "
             f"{CORPUS_NAMES.get(corpus, corpus)} | {plain:.3f} | {alone:.3f} | "

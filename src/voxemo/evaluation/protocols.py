@@ -183,15 +183,28 @@ learn from; it has 2 usable files, all 'sad'
         )
 
 
+def require_speakers(table: pd.DataFrame, needed_by: str) -> np.ndarray:
+    """Every file's speaker as a string, or a one-line error naming what needs them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_speakers(pd.DataFrame({"speaker": ["a", None]}), "--speaker-norm")
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.CorpusError: --speaker-norm needs a speaker for every file; this corpus has none
+    """
+    if table["speaker"].isna().any():
+        raise CorpusError(f"{needed_by} needs a speaker for every file; this corpus has none")
+    return table["speaker"].astype(str).to_numpy()
+
+
 def _folds(protocol: str, table: pd.DataFrame, folds: FoldsDefinition | None) -> list[Fold]:
     if protocol == "seed":
         return [_seed_split(table)]
     if protocol == "cross":
         return [_cross_split(table)]
-    if table["speaker"].isna().any():
-        raise CorpusError(
-            f"protocol '{protocol}' needs a speaker for every file; this corpus has none"
-        )
+    require_speakers(table, f"protocol '{protocol}'")
     if protocol in BUILTIN_PROTOCOLS.values():
         return _speaker_folds(protocol, table, builtin_folds(protocol), strict=False)
     if protocol == "folds" and folds is None:

@@ -12,7 +12,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from voxemo.errors import CorpusError, VoxemoError
+from voxemo.errors import VoxemoError
 from voxemo.evaluation import metrics
 from voxemo.evaluation.protocols import (
     PROTOCOLS,
@@ -21,6 +21,7 @@ from voxemo.evaluation.protocols import (
     Fold,
     FoldsDefinition,
     make_folds,
+    require_speakers,
     speaker_extras,
 )
 from voxemo.features.dataset import FeatureTable, WaveTable
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 UTTERANCE_LEVEL = "utterance-level"
 SPEAKER_ADAPTED = "speaker-adapted"
+SPEAKER_NORM = "--speaker-norm"  # what needs every file's speaker, in its error
 LEAK_WARNING = (
     "speakers leak: the same actors are in training and test, and the actor number is an "
     "input, so this score is inflated; see the speaker-independent protocols emobox and loso"
@@ -57,16 +59,10 @@ def model_inputs(
     if corpus_norm:
         features = normalize_per_group(features, data.table["corpus"].astype(str).to_numpy())
     if speaker_norm:
-        _require_speakers(data)
-        features = normalize_per_group(features, data.table["speaker"].astype(str).to_numpy())
+        features = normalize_per_group(features, require_speakers(data.table, SPEAKER_NORM))
     if protocol == "seed":
         return np.hstack([features, speaker_extras(data.table)])
     return features
-
-
-def _require_speakers(data: FeatureTable | WaveTable) -> None:
-    if data.table["speaker"].isna().any():
-        raise CorpusError("--speaker-norm needs a speaker for every file; this corpus has none")
 
 
 def evaluate(
@@ -189,7 +185,7 @@ def evaluate(
                 "apply to feature-vector models only (networks augment their own audio)"
             )
         if speaker_norm:
-            _require_speakers(data)
+            require_speakers(data.table, SPEAKER_NORM)
         config = training_config(model_kind, epochs)
 
         def network(fold: Fold) -> NetworkClassifier:

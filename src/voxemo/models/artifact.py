@@ -22,7 +22,11 @@ import numpy as np
 
 from voxemo.errors import ModelError, VoxemoError
 from voxemo.features.logmel import LogMel
-from voxemo.models.card_check import check_model_card, check_voice_card
+from voxemo.models.card_check import (
+    VOICE_NORMALIZATION,
+    check_model_card,
+    check_voice_card,
+)
 from voxemo.models.card_text import card_markdown
 
 MODEL_FILE = "model.onnx"
@@ -30,7 +34,6 @@ CARD_FILE = "card.json"
 CARD_TEXT_FILE = "MODEL_CARD.md"
 CARD_FORMAT = "voxemo-model/1"
 VOICE_FOLDER = "voice"
-VOICE_NORMALIZATION = "voice"  # the card's "normalization" of a voice model
 
 
 def _register_lightgbm() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from voxemo.errors import ModelError
 
 MIN_RATE, MAX_RATE = 1000, 192000
+VOICE_NORMALIZATION = "voice"  # the card's "normalization" of a voice model
 BUNDLED_PREFIX = "bundled:"  # an ensemble member that is one of the bundled single models
 
 
@@ -90,7 +91,7 @@ def check_voice_card(where: Path, card: dict, parent: dict) -> None:
     voxemo.errors.ModelError: voice/card.json: 'voice_prior.std' must be 2 finite numbers \
 (at least 0), not [1]
     """
-    if card.get("normalization") != "voice":
+    if card.get("normalization") != VOICE_NORMALIZATION:
         _fail(where, "normalization", "'voice' (a voice model)", card.get("normalization"))
     for field in ("labels", "features", "n_features"):
         if card.get(field) != parent.get(field):

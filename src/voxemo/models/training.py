@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from voxemo.errors import VoxemoError
-from voxemo.evaluation.protocols import check_learnable
+from voxemo.evaluation.protocols import check_learnable, require_speakers
 from voxemo.features.dataset import FeatureTable, WaveTable
 from voxemo.features.normalization import normalize_per_group, voice_statistics
-from voxemo.models.artifact import VOICE_FOLDER, VOICE_NORMALIZATION, export_onnx, write_model
+from voxemo.models.artifact import VOICE_FOLDER, export_onnx, write_model
+from voxemo.models.card_check import VOICE_NORMALIZATION
 from voxemo.models.estimators import FeatureClassifier, NetworkClassifier, training_rows
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import is_neural
@@ -207,7 +208,7 @@ def train_voice_model(
 
     Raises
     ------
-    VoxemoError
+    CorpusError
         A file with no speaker: normalizing per speaker needs one for every file.
 
     Examples
@@ -224,11 +225,7 @@ def train_voice_model(
     >>> voice.card["normalization"], len(voice.card["voice_prior"]["std"])
     ('voice', 4)
     """
-    if data.table["speaker"].isna().any():
-        raise VoxemoError(
-            "a voice model normalizes features per speaker, but some files have no speaker"
-        )
-    speakers = data.table["speaker"].astype(str).to_numpy()
+    speakers = require_speakers(data.table, "a voice model")
 
     def per_speaker(table: FeatureTable) -> FeatureTable:
         return replace(table, features=normalize_per_group(table.features, speakers))
