@@ -11,7 +11,10 @@ Trained on several corpora, every file weighs so that classes are balanced acros
 its loss is the cross-entropy over its own corpus's emotions only (the logits of the others are
 masked out), so it never teaches the network that it is not an emotion its corpus lacks.
 Training runs on a CUDA GPU where PyTorch sees one (``VOXEMO_DEVICE=cpu`` keeps it on the CPU),
-else on the CPU; the returned network is always on the CPU.
+else on the CPU; the returned network is always on the CPU. Where the device computes
+bfloat16 natively (a recent GPU, or a CPU with AVX-512 BF16 or AMX), the training steps run
+in mixed precision, about twice as fast on such a CPU (``VOXEMO_PRECISION=float32`` keeps
+them in float32); inference, validation and the exported graph stay in float32.
 """
 
 from __future__ import annotations
@@ -100,6 +103,20 @@ def training_device() -> torch.device:
     if wanted != "cpu" and torch.cuda.is_available():
         return torch.device(wanted if wanted.startswith("cuda") else "cuda")
     return torch.device("cpu")
+
+
+def training_precision(device: torch.device) -> torch.dtype | None:
+    """bfloat16 where ``device`` computes it natively and ``VOXEMO_PRECISION`` is not
+    ``float32``, else None (float32 throughout)."""
+    if os.environ.get("VOXEMO_PRECISION", "").strip().lower() == "float32":
+        return None
+    if device.type == "cuda":
+        native = torch.cuda.is_bf16_supported()
+    else:
+        native = (
+            torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        )
+    return torch.bfloat16 if native else None
 
 
 def masked_cross_entropy(
@@ -237,7 +254,9 @@ def train_network(
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
     state["kept"] = "raw"
     state["seconds"] = 0.0
-    digest = _digest(config, names, seed, waves, _corpus_digest(corpora, label_sets, labels))
+    precision = training_precision(device)
+    extra = [*_corpus_digest(corpora, label_sets, labels), str(precision)]
+    digest = _digest(config, names, seed, waves, extra)
     path = Path(checkpoint) if checkpoint else None
     if path and path.exists():
         saved = torch.load(path, weights_only=True, map_location=device)
@@ -250,7 +269,9 @@ def train_network(
     while state["epoch"] < config.epochs and state["epoch"] - state["best_epoch"] < config.patience:
         epoch = state["epoch"]
         began = time.perf_counter()
-        loss = _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler)
+        loss = _train_epoch(
+            net, average, dataset, epoch, config, criterion, optimizer, scheduler, precision
+        )
         scores = {
             name: _validation_uar(model, held_out, targets[validation], names, held_sets)
             for name, model in (("raw", net), ("averaged", average.module))
@@ -319,7 +340,9 @@ class _Criterion:
         )
 
 
-def _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, scheduler) -> float:
+def _train_epoch(
+    net, average, dataset, epoch, config, criterion, optimizer, scheduler, precision
+) -> float:
     net.train()
     seed = dataset.seed
     order = np.random.default_rng([seed, epoch]).permutation(len(dataset))
@@ -347,7 +370,8 @@ def _train_epoch(net, average, dataset, epoch, config, criterion, optimizer, sch
         partner = torch.randperm(len(rows), generator=generator).to(device)
         batch = share * batch + (1 - share) * batch[partner]
         lengths = torch.maximum(lengths, lengths[partner])
-        logits = net.classify(batch, lengths)
+        with torch.autocast(device.type, dtype=precision, enabled=precision is not None):
+            logits = net.classify(batch, lengths).float()
         loss = share * criterion(logits, rows) + (1 - share) * criterion(logits, rows[partner])
         optimizer.zero_grad()
         loss.backward()
