@@ -27,9 +27,12 @@ def _clips(n_per_class: int = 12):
     return waves, labels, np.array(speakers)
 
 
-def test_training_loss_falls_and_the_best_epoch_is_kept():
+@pytest.mark.parametrize("precision", ["float32", "native"])
+def test_training_loss_falls_and_the_best_epoch_is_kept(precision, monkeypatch):
     pytest.importorskip("torch")
     from voxemo.models.neural.training import train_network
+
+    monkeypatch.setenv("VOXEMO_PRECISION", precision)
 
     waves, labels, speakers = _clips()
     trained = train_network(waves, labels, speakers, TINY, seed=1, threads=1)
@@ -63,6 +66,23 @@ def test_an_interrupted_training_resumes_from_its_checkpoint(tmp_path):
         waves, labels, speakers, short, seed=2, threads=1, checkpoint=checkpoint
     )
     assert [r["loss"] for r in resumed.history] == pytest.approx([r["loss"] for r in whole.history])
+
+
+def test_a_checkpoint_of_another_precision_is_not_resumed(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    from voxemo.models.neural.training import train_network, training_precision
+
+    if training_precision(torch.device("cpu")) is None:
+        pytest.skip("this CPU computes no bfloat16 natively: training is float32 only")
+    waves, labels, speakers = _clips(6)
+    short = dataclasses.replace(TINY, epochs=2)
+    checkpoint = tmp_path / "run.pt"
+    monkeypatch.setenv("VOXEMO_PRECISION", "float32")
+    exact = train_network(waves, labels, speakers, short, seed=3, threads=1, checkpoint=checkpoint)
+    monkeypatch.delenv("VOXEMO_PRECISION")
+    mixed = train_network(waves, labels, speakers, short, seed=3, threads=1, checkpoint=checkpoint)
+    assert len(mixed.history) == short.epochs
+    assert [r["loss"] for r in mixed.history] != [r["loss"] for r in exact.history]
 
 
 def test_the_front_end_layer_computes_librosa_log_mel():
