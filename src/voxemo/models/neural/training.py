@@ -13,8 +13,8 @@ masked out), so it never teaches the network that it is not an emotion its corpu
 Training runs on a CUDA GPU where PyTorch sees one (``VOXEMO_DEVICE=cpu`` keeps it on the CPU),
 else on the CPU; the returned network is always on the CPU. Where the device computes
 bfloat16 natively (a recent GPU, or a CPU with AVX-512 BF16 or AMX), the training steps run
-in mixed precision, about twice as fast on such a CPU (``VOXEMO_PRECISION=float32`` keeps
-them in float32); inference, validation and the exported graph stay in float32.
+in mixed precision (``VOXEMO_PRECISION=float32`` keeps them in float32); inference, validation
+and the exported graph stay in float32.
 """
 
 from __future__ import annotations
