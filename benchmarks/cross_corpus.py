@@ -25,7 +25,9 @@ in :mod:`voxemo.models.label_sets`.
 
 Networks keep a checkpoint per fold and epoch (resumed only by the same data, settings and
 code), so an interrupted run continues where it stopped. Each evaluation is written to
-``results/evaluations/cross-corpus/``; the table to ``results/cross_corpus.json``.
+``results/evaluations/cross-corpus/``; the table to ``results/cross_corpus.json``. A run of
+some setups or members replaces their rows there and keeps the others, each naming the commit
+it was measured at; the default run measures every row again.
 """
 
 from __future__ import annotations
@@ -140,6 +142,21 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     return result
 
 
+def kept_rows(rows: list[dict]) -> list[dict]:
+    """The rows of the previous ``cross_corpus.json`` that this run did not measure again,
+    each naming the commit it was measured at."""
+    path = RESULTS / "cross_corpus.json"
+    if not path.exists():
+        return []
+    previous = json.loads(path.read_text())
+    measured = {(row["setup"], row["model"]) for row in rows}
+    return [
+        {"git_commit": previous["git_commit"]} | row
+        for row in previous["rows"]
+        if (row["setup"], row["model"]) not in measured
+    ]
+
+
 def cells(setup: str, result: dict) -> dict:
     """The table's cells of one evaluation: per test corpus, all its emotions and the shared."""
     out = {}
@@ -218,15 +235,16 @@ def main() -> None:
                 }
             )
             print(rows[-1], flush=True)
+    kept = kept_rows(rows)
     write_results(
         "cross_corpus",
         {
-            "setups": args.setups.split(","),
+            "setups": list(dict.fromkeys([*args.setups.split(","), *(r["setup"] for r in kept)])),
             "epochs": EPOCHS,
             "shared_labels": SHARED,
             "training": training_config("crnn").to_dict(),
             "total_minutes": round((time.perf_counter() - start) / 60, 1),
-            "rows": rows,
+            "rows": rows + kept,
         },
     )
     render_readme()

@@ -550,9 +550,22 @@ def cross_corpus_table(record: dict) -> str:
         "every other actor of both corpora. † trained on all of the other corpus, tested on "
         "all of this one (one training). 6 shared: scored over the emotions both corpora "
         f"have ({', '.join(record['shared_labels'])}). {networks}"
-        "Minutes: training and evaluation on 2 cores. " + _machine(record),
+        "Minutes: training and evaluation on 2 cores. " + _earlier_rows(record) + _machine(record),
     ]
     return "\n".join(lines)
+
+
+def _earlier_rows(record: dict) -> str:
+    """Which rows a partial run kept from an earlier one, and that run's commit."""
+    earlier: dict[str, list[str]] = {}
+    for row in record["rows"]:
+        if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
+            name = f"{row['model']} ({TRAINED_ON[row['trained_on']]})"
+            earlier.setdefault(row["git_commit"][:12], []).append(name)
+    return "".join(
+        f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
+        for commit, names in earlier.items()
+    )
 
 
 CORPUS_NAMES = {"ravdess": "RAVDESS", "crema-d": "CREMA-D"}
