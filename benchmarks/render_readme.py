@@ -472,10 +472,12 @@ def batch_scale_table(record: dict) -> str:
 
 
 def bundled_table(cards: dict[str, dict]) -> str:
-    """The models inside the package, from their own cards."""
+    """The models inside the package, from their own cards: what each is, what it learned
+    from, and its speaker-independent scores per test corpus."""
     lines = [
-        "| bundled model | what it is | EmoBox accuracy / UAR | calibration error |",
-        "|---|---|---|---|",
+        "| bundled model | what it is | trained on | RAVDESS accuracy / UAR "
+        "| CREMA-D accuracy / UAR | calibration error |",
+        "|---|---|---|---|---|---|",
     ]
     for name, card in sorted(cards.items()):
         members = [
@@ -486,15 +488,26 @@ def bundled_table(cards: dict[str, dict]) -> str:
                 strict=True,
             )
         ]
-        scores = card["scores"]["emobox"]
+        (protocol, scores), *_ = card["scores"].items()
+        per_corpus = scores.get("per_corpus") or {PROTOCOL_CORPUS[protocol]: scores}
         cells = [
             f"`{name}` ([model card](src/voxemo/pretrained/{name}/MODEL_CARD.md))",
             ("ensemble of " if len(members) > 1 else "") + " and ".join(members),
-            f"{scores['accuracy']:.3f} / {scores['uar']:.3f}",
+            " and ".join(CORPUS_NAMES[c["name"]] for c in card["training"]["corpus"]),
+            *(
+                f"{per_corpus[c]['accuracy']:.3f} / {per_corpus[c]['uar']:.3f}"
+                if c in per_corpus
+                else "not measured"
+                for c in CORPUS_NAMES
+            ),
             f"{scores['calibration_error']:.3f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# The test corpus of a card scored on one corpus's built-in folds.
+PROTOCOL_CORPUS = {"emobox": "ravdess", "crema5": "crema-d"}
 
 
 TRACKS = {

@@ -12,9 +12,11 @@
 # trains on a copy of each file under a random recording condition (--augment). Ensemble
 # probabilities are temperature-scaled on their out-of-fold predictions. Then the README's
 # timeline figure is redrawn with the default model.
+# Bundles are named on the command line (all four without one): the trainings and evaluations
+# each needs are only those of the bundles named.
 # Needs voxemo[train] (scripts/setup.sh train installs it), RAVDESS at ../shared/corpora/ravdess or
 # $VOXEMO_RAVDESS, CREMA-D at data/crema-d or $VOXEMO_CREMA_D, and the evaluations of
-# benchmarks/cross_corpus.py. About 90 minutes on two cores.
+# benchmarks/cross_corpus.py. About 90 minutes on two cores for all four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RAVDESS=${VOXEMO_RAVDESS:-../shared/corpora/ravdess}
@@ -22,51 +24,76 @@ CREMA=${VOXEMO_CREMA_D:-data/crema-d}
 EVALS=benchmarks/results/evaluations/cross-corpus
 WORK=${WORK:-runs/bundle}
 VOXEMO=.venv/bin/voxemo
-for needed in both-crnn both-logreg-spectral both-logreg-spectral+prosody+egemaps \
-    crema-d-crnn crema-d-logreg-spectral; do
-  if [ ! -f "$EVALS/$needed.json" ]; then
-    echo "no $EVALS/$needed.json: run benchmarks/cross_corpus.py first" >&2
+BUNDLES=("$@")
+[ ${#BUNDLES[@]} -gt 0 ] || BUNDLES=(default accurate fast open)
+members() {  # the trainings a bundle is made of, as SETUP-MEMBER (a member is crnn or features)
+  case $1 in
+    default) echo both-crnn both-spectral ;;
+    accurate) echo both-crnn both-spectral+prosody+egemaps ;;
+    fast) echo both-crnn ;;
+    open) echo crema-d-crnn crema-d-spectral ;;
+    *) echo "unknown bundle $1 (default, accurate, fast or open)" >&2; exit 2 ;;
+  esac
+}
+NEEDED=()
+for name in "${BUNDLES[@]}"; do
+  members "$name" > /dev/null
+  read -ra parts <<< "$(members "$name")"
+  for part in "${parts[@]}"; do
+    [[ " ${NEEDED[*]} " == *" $part "* ]] || NEEDED+=("$part")
+  done
+done
+evaluation() {  # the cross_corpus.py evaluation of SETUP-MEMBER
+  case $1 in
+    *-crnn) echo "$EVALS/$1.json" ;;
+    both-*) echo "$EVALS/both-logreg-${1#both-}.json" ;;
+    crema-d-*) echo "$EVALS/crema-d-logreg-${1#crema-d-}.json" ;;
+  esac
+}
+for part in "${NEEDED[@]}"; do
+  if [ ! -f "$(evaluation "$part")" ]; then
+    echo "no $(evaluation "$part"): run benchmarks/cross_corpus.py first" >&2
     exit 1
   fi
 done
-mkdir -p "$WORK"
-train() {  # setup (both or crema-d), member name, then the corpus arguments
-  local setup=$1 member=$2
-  shift 2
-  case $member in
-    crnn)
-      local epochs=12
-      [ "$setup" = crema-d ] && epochs=16
-      $VOXEMO train "$@" --model crnn --epochs "$epochs" --scores "$EVALS/$setup-crnn.json" \
-        --checkpoints "$WORK/checkpoints/$setup" --out "$WORK/$setup-crnn" --force
-      ;;
-    *)
-      $VOXEMO train "$@" --features "$member" --model logreg --augment \
-        --scores "$EVALS/$setup-logreg-$member.json" --out "$WORK/$setup-logreg-$member" --force
-      ;;
+mkdir -p "$WORK/pretrained"
+train() {  # SETUP-MEMBER: trained into $WORK/SETUP-crnn or $WORK/SETUP-logreg-FEATURES
+  local part=$1 setup member corpora
+  case $part in
+    both-*) setup=both member=${part#both-} corpora=(--corpus "ravdess=$RAVDESS" --corpus "crema-d=$CREMA") ;;
+    crema-d-*) setup=crema-d member=${part#crema-d-} corpora=(--corpus "crema-d=$CREMA") ;;
   esac
+  if [ "$member" = crnn ]; then
+    local epochs=12
+    [ "$setup" = crema-d ] && epochs=16
+    $VOXEMO train "${corpora[@]}" --model crnn --epochs "$epochs" --scores "$(evaluation "$part")" \
+      --checkpoints "$WORK/checkpoints/$setup" --out "$WORK/$setup-crnn" --force
+  else
+    $VOXEMO train "${corpora[@]}" --features "$member" --model logreg --augment \
+      --scores "$(evaluation "$part")" --out "$WORK/$setup-logreg-$member" --force
+  fi
 }
-BOTH=(--corpus "ravdess=$RAVDESS" --corpus "crema-d=$CREMA")
-train both crnn "${BOTH[@]}"
-train both spectral "${BOTH[@]}"
-train both spectral+prosody+egemaps "${BOTH[@]}"
-train crema-d crnn --corpus "crema-d=$CREMA"
-train crema-d spectral --corpus "crema-d=$CREMA"
+for part in "${NEEDED[@]}"; do
+  train "$part"
+done
 # Built outside the package and copied in at the end, so that every model card records the
 # commit it was made from (not that commit "dirty" with the models written so far).
-bundle() {  # name, setup, feature-vector member
-  local out=$WORK/pretrained/$1
-  $VOXEMO ensemble "$EVALS/$2-crnn.json" "$EVALS/$2-logreg-$3.json" --json "$WORK/$1-evaluation.json"
+for name in "${BUNDLES[@]}"; do
+  read -ra parts <<< "$(members "$name")"
+  out=$WORK/pretrained/$name
   rm -rf "$out"
-  $VOXEMO ensemble "$WORK/$2-crnn" "$WORK/$2-logreg-$3" --scores "$WORK/$1-evaluation.json" \
-    --calibrate --out "$out"
-}
-bundle default both spectral
-bundle accurate both spectral+prosody+egemaps
-bundle open crema-d spectral
-rm -rf "$WORK/pretrained/fast"
-cp -r "$WORK/both-crnn" "$WORK/pretrained/fast"
-for name in default accurate fast open; do
+  if [ ${#parts[@]} -eq 1 ]; then
+    cp -r "$WORK/${parts[0]}" "$out"
+  else
+    setup=${parts[0]%-crnn}
+    features=${parts[1]#"$setup"-}
+    $VOXEMO ensemble "$(evaluation "${parts[0]}")" "$(evaluation "${parts[1]}")" \
+      --json "$WORK/$name-evaluation.json"
+    $VOXEMO ensemble "$WORK/$setup-crnn" "$WORK/$setup-logreg-$features" \
+      --scores "$WORK/$name-evaluation.json" --calibrate --out "$out"
+  fi
+done
+for name in "${BUNDLES[@]}"; do
   rm -rf "src/voxemo/pretrained/$name"
   cp -r "$WORK/pretrained/$name" "src/voxemo/pretrained/$name"
 done
@@ -76,5 +103,8 @@ done
 from voxemo.models.ensemble import share_bundled_members
 root = Path("src/voxemo/pretrained")
 for name in ("default", "accurate", "open"):
-    print(name, "shares", share_bundled_members(root / name, root) or "nothing")'
-$VOXEMO predict --timeline examples/conversation.flac --plot docs/timeline.png
+    if (root / name).is_dir():
+        print(name, "shares", share_bundled_members(root / name, root) or "nothing")'
+if [[ " ${BUNDLES[*]} " == *" default "* ]]; then
+  $VOXEMO predict --timeline examples/conversation.flac --plot docs/timeline.png
+fi

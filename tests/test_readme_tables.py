@@ -57,3 +57,34 @@ def test_adaptation_rows_put_each_models_three_ways_side_by_side(render):
     lines = render.adaptation_table(record).splitlines()
     assert lines[2] == "| `default` | both | RAVDESS | 0.520 | 0.550 | 0.580 | +6.0 |"
     assert len(lines) == 5 and "0.5 s pauses" in lines[4]
+
+
+def test_cross_corpus_rows_kept_from_an_earlier_run_name_its_commit(render):
+    def row(model, setup, uar, **commit):
+        score = {"accuracy": uar, "uar": uar, "folds": 5}
+        return {"model": model, "members": [model], "setup": setup, "trained_on": setup,
+                "minutes": 3, "cells": {"crema-d": score}} | commit  # fmt: skip
+
+    rows = [row("crnn", "crema-d", 0.6), row("logreg", "both", 0.5, git_commit="fedcba987654321")]
+    record = MACHINE | {"epochs": {"crema-d": 16}, "shared_labels": ["sad"], "rows": rows}
+    text = render.cross_corpus_table(record)
+    assert "| crnn | CREMA-D | n/a | n/a | 0.600 / 0.600 | 3 |" in text.splitlines()
+    assert "at commit fedcba987654: logreg (both)." in text
+    assert "crnn (CREMA-D)" not in text.split("earlier run")[1]
+
+
+def test_bundled_rows_score_each_corpus_a_model_was_tested_on(render):
+    def card(protocol, scores, *corpora):
+        return {"model": "logreg", "features": "spectral",
+                "training": {"corpus": [{"name": name} for name in corpora]},
+                "scores": {protocol: scores | {"calibration_error": 0.05}}}  # fmt: skip
+
+    both = {"per_corpus": {"ravdess": {"accuracy": 0.6, "uar": 0.61},
+                           "crema-d": {"accuracy": 0.5, "uar": 0.51}}}  # fmt: skip
+    cards = {
+        "default": card("folds", both, "ravdess", "crema-d"),
+        "open": card("crema5", {"accuracy": 0.55, "uar": 0.56}, "crema-d"),
+    }
+    lines = render.bundled_table(cards).splitlines()
+    assert lines[2].endswith("| RAVDESS and CREMA-D | 0.600 / 0.610 | 0.500 / 0.510 | 0.050 |")
+    assert lines[3].endswith("| CREMA-D | not measured | 0.550 / 0.560 | 0.050 |")
