@@ -569,11 +569,17 @@ def cross_corpus_table(record: dict) -> str:
 
 
 def _earlier_rows(record: dict) -> str:
-    """Which rows a partial run kept from an earlier one, and that run's commit."""
+    """Which setups a partial run kept from an earlier one, and that run's commit.
+
+    A setup is named by its training corpus, then its test corpus where the two
+    differ (``CREMA-D → RAVDESS``), so a row whose cells come from two runs says
+    which of them is older.
+    """
     earlier: dict[str, list[str]] = {}
     for row in record["rows"]:
         if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
-            name = f"{row['model']} ({TRAINED_ON[row['trained_on']]})"
+            setup = " → ".join(TRAINED_ON[corpus] for corpus in row["setup"].split("->"))
+            name = f"{row['model']} ({setup})"
             earlier.setdefault(row["git_commit"][:12], []).append(name)
     return "".join(
         f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "

@@ -65,11 +65,13 @@ def test_cross_corpus_rows_kept_from_an_earlier_run_name_its_commit(render):
         return {"model": model, "members": [model], "setup": setup, "trained_on": setup,
                 "minutes": 3, "cells": {"crema-d": score}} | commit  # fmt: skip
 
-    rows = [row("crnn", "crema-d", 0.6), row("logreg", "both", 0.5, git_commit="fedcba987654321")]
+    earlier = {"git_commit": "fedcba987654321"}
+    rows = [row("crnn", "crema-d", 0.6), row("logreg", "both", 0.5, **earlier),
+            row("logreg", "crema-d", 0.4) | {"setup": "crema-d->ravdess"} | earlier]  # fmt: skip
     record = MACHINE | {"epochs": {"crema-d": 16}, "shared_labels": ["sad"], "rows": rows}
     text = render.cross_corpus_table(record)
     assert "| crnn | CREMA-D | n/a | n/a | 0.600 / 0.600 | 3 |" in text.splitlines()
-    assert "at commit fedcba987654: logreg (both)." in text
+    assert "at commit fedcba987654: logreg (both), logreg (CREMA-D → RAVDESS)." in text
     assert "crnn (CREMA-D)" not in text.split("earlier run")[1]
 
 
