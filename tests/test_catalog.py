@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 import voxemo
 from conftest import one_error_line, run, train_model
@@ -50,3 +52,17 @@ def test_the_bundled_model_works_out_of_the_box(tmp_path, capsys):
     assert recognizer.model.path == BUNDLED_DIR / DEFAULT_MODEL
     code, out, _ = run(["models"], capsys)
     assert code == 0 and DEFAULT_MODEL in out and "bundled" in out
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in BUNDLED_DIR.glob("*/card.json")))
+def test_every_bundled_model_predicts_its_cards_emotions_and_its_page_is_its_card(name, tmp_path):
+    from voxemo.models.card_text import card_markdown
+
+    card = json.loads((BUNDLED_DIR / name / "card.json").read_text())
+    clip = tmp_path / "tone.wav"
+    t = np.arange(16000 * 2) / 16000
+    sf.write(clip, 0.3 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(2 * np.pi * 3 * t)), 16000)
+    result = voxemo.Recognizer(name).predict(clip)
+    assert sorted(result.probabilities) == sorted(card["labels"])
+    assert result.label in card["labels"]
+    assert (BUNDLED_DIR / name / "MODEL_CARD.md").read_text() == card_markdown(card)

@@ -165,6 +165,7 @@ def test_a_member_that_is_a_bundled_model_is_stored_once(fake_ravdess, tmp_path,
     clip = str(next(fake_ravdess.rglob("*.wav")))
     before = Recognizer(tmp_path / "both").predict(clip)
     assert share_bundled_members(tmp_path / "both", BUNDLED_DIR) == ["fast"]
+    assert share_bundled_members(tmp_path / "both", BUNDLED_DIR) == []
     card = json.loads((tmp_path / "both" / "card.json").read_text())
     assert card["members"][0] == "bundled:fast"
     assert [p.name for p in (tmp_path / "both" / "members").iterdir()] == [

@@ -130,7 +130,8 @@ def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
     """Replace each member of the ensemble ``folder`` that is byte for byte one of the single
     models in ``bundled`` (its graph and its card) by a reference to it (``bundled:NAME``),
     so that a model bundled alone and inside ensembles is stored once. Returns the names
-    (``scripts/train_default_model.sh`` runs it on the bundles)."""
+    newly shared; a member already shared stays as it is, so running it again changes
+    nothing (``scripts/train_default_model.sh`` runs it on every bundled ensemble)."""
     from voxemo.models.card_check import BUNDLED_PREFIX
 
     card = json.loads((folder / CARD_FILE).read_text())
@@ -141,6 +142,8 @@ def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
     }
     shared = []
     for index, member in enumerate(card["members"]):
+        if member.startswith(BUNDLED_PREFIX):
+            continue
         for name, single in singles.items():
             if all(
                 (folder / member / file).read_bytes() == (single / file).read_bytes()
