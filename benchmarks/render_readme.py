@@ -591,35 +591,59 @@ CORPUS_NAMES = {"ravdess": "RAVDESS", "crema-d": "CREMA-D"}
 
 
 def robustness_table(record: dict) -> str:
-    """UAR of each model under each recording condition, and its drop from clean audio."""
-    models = list(dict.fromkeys(row["model"] for row in record["rows"]))
-    corpora = sorted({c for row in record["rows"] for c in row["scores"]})
-    by = {(row["model"], row["condition"]): row for row in record["rows"]}
+    """UAR of each model of each setup under each recording condition, and its drop from
+    clean audio; a column per model and setup, its cells over the corpora it was tested on."""
+    setup_of = lambda row: row.get("setup", record.get("setup"))  # noqa: E731
+    columns = list(dict.fromkeys((row["model"], setup_of(row)) for row in record["rows"]))
+    tested: dict[tuple, set] = {}
+    for row in record["rows"]:
+        tested.setdefault((row["model"], setup_of(row)), set()).update(row["scores"])
+    by = {(row["model"], setup_of(row), row["condition"]): row for row in record["rows"]}
     lines = [
-        "| condition | " + " | ".join(f"`{model}`" for model in models) + " |",
-        "|---|" + "---|" * len(models),
+        "| condition | "
+        + " | ".join(f"`{model}`, {ROBUSTNESS_SETUPS[setup]}" for model, setup in columns)
+        + " |",
+        "|---|" + "---|" * len(columns),
     ]
     for condition in dict.fromkeys(["clean", *record["conditions"]]):
         cells = []
-        for model in models:
-            row = by.get((model, condition))
+        for model, setup in columns:
+            row = by.get((model, setup, condition))
             if row is None:
-                cells.append("")
+                cells.append("not measured")
                 continue
+            corpora = [c for c in CORPUS_NAMES if c in tested[(model, setup)]]
             uar = " / ".join(f"{row['scores'][c]['uar']:.3f}" for c in corpora)
             drop = " / ".join(f"{-100 * row['uar_drop'][c]:+.1f}" for c in corpora)
             cells.append(uar if condition == "clean" else f"{uar} ({drop})")
         lines.append(f"| {condition} | " + " | ".join(cells) + " |")
-    names = " / ".join(CORPUS_NAMES.get(c, c) for c in corpora)
+    earlier: dict[str, list[str]] = {}
+    for row in record["rows"]:
+        if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
+            name = f"`{row['model']}`, {ROBUSTNESS_SETUPS[setup_of(row)]}"
+            earlier.setdefault(row["git_commit"][:12], []).append(name)
+    kept = "".join(
+        f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
+        for commit, names in earlier.items()
+    )
     return "\n".join(
         [
             *lines,
             "",
-            f"UAR on {names} (trained on both corpora, tested on each corpus's unseen speakers, "
-            "the same folds as above) with every test recording heard under the condition; in "
-            "brackets the change from clean audio, in points. " + _machine(record),
+            "UAR on unseen test speakers (the folds of the cross-corpus table: trained on both "
+            "corpora, RAVDESS / CREMA-D; trained on one, that corpus's folds) with every test "
+            "recording heard under the condition; in brackets the change from clean audio, in "
+            "points. " + kept + _machine(record),
         ]
     )
+
+
+# The robustness table's setups: what each column's models were trained and tested on.
+ROBUSTNESS_SETUPS = {
+    "both": "both corpora (RAVDESS / CREMA-D)",
+    "ravdess": "RAVDESS",
+    "crema-d": "CREMA-D",
+}
 
 
 # How adaptation.py adapts: not at all, probabilities only, and --adapt as voxemo ships it.

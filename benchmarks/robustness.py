@@ -1,24 +1,28 @@
 """Recording conditions: how much each bundled model's recipe loses on degraded test audio.
 
-The models are those of ``cross_corpus.py``'s ``both`` setup (RAVDESS and CREMA-D together,
-11 speaker-independent folds; the recipe of the bundled models: the networks with their
-condition augmentation, the feature-vector models on every file and a copy of it under a
-random condition), each fold's model trained once and tested on each fold's test speakers heard
-through a telephone line, MP3 and Opus at 16 and 32 kbit/s, a reverberant room, pink noise at
-20, 10 and 0 dB SNR, 20 dB less level, and 12 dB of clipping (``voxemo.audio.conditions``;
-rooms and noise drawn apart from training's). The networks' checkpoints of the cross-corpus
-run are reused (they are resumed only by the same data, settings and code), so networks only
-predict here.
+By default the models are those of ``cross_corpus.py``'s ``both`` setup (RAVDESS and CREMA-D
+together, 11 speaker-independent folds; the recipe of the ``default``, ``accurate`` and ``fast``
+bundles); ``--setup crema-d`` measures the recipe of the ``open`` bundle on CREMA-D's 5 actor
+folds instead. The networks train with their condition augmentation, the feature-vector models
+on every file and a copy of it under a random condition; each fold's model is trained once and
+tested on each fold's test speakers heard through a telephone line, MP3 and Opus at 16 and
+32 kbit/s, a reverberant room, pink noise at 20, 10 and 0 dB SNR, 20 dB less level, and 12 dB
+of clipping (``voxemo.audio.conditions``; rooms and noise drawn apart from training's). The
+networks' checkpoints of the cross-corpus run are reused (they are resumed only by the same
+data, settings and code), so networks only predict here. A run of one setup keeps the rows of
+the others from the previous results, each naming the commit it was measured at.
 
     python benchmarks/robustness.py [--ravdess DIR] [--crema-d DIR] [--members ...]
-                                    [--conditions ...] [--checkpoints DIR]
+                                    [--setup both|ravdess|crema-d] [--conditions ...]
+                                    [--checkpoints DIR]
 """
 
 from __future__ import annotations
 
+import json
 import time
 
-from common import write_results
+from common import RESULTS, write_results
 from cross_corpus import (
     ENSEMBLES,
     EPOCHS,
@@ -51,19 +55,23 @@ CONDITIONS = (
 )
 
 
-def member_results(name: str, corpus, folds, conditions: list[str], args) -> dict:
+SETUPS = ("both", "ravdess", "crema-d")
+
+
+def member_results(name: str, setup: str, corpora: dict, conditions: list[str], args) -> dict:
     """The evaluation of one member on clean test audio and under each condition."""
     features, model = member_parts(name)
+    corpus, protocol, folds, _ = setup_corpus(setup, corpora)
     if model == "crnn":
         out = {}
         clean = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
         common = {
             "model_kind": model,
-            "protocol": "folds",
+            "protocol": protocol,
             "folds": folds,
             "seed": SEED,
-            "epochs": EPOCHS["both"],
-            "checkpoints": args.checkpoints / "both",
+            "epochs": EPOCHS[setup],
+            "checkpoints": args.checkpoints / setup,
         }
         for condition in [None, *conditions]:
             began = time.perf_counter()
@@ -88,7 +96,7 @@ def member_results(name: str, corpus, folds, conditions: list[str], args) -> dic
     result = evaluate(
         clean,
         model_kind=model,
-        protocol="folds",
+        protocol=protocol,
         folds=folds,
         seed=SEED,
         jobs=2,
@@ -114,40 +122,57 @@ def _subset(data, paths: set):
     )
 
 
-def scores(result: dict) -> dict:
+def scores(result: dict, setup: str) -> dict:
+    """Accuracy and UAR per test corpus (an evaluation on one corpus has no per-corpus part)."""
+    per_corpus = result.get("per_corpus") or {setup: result}
     return {
-        corpus: {k: round(v[k], 4) for k in ("accuracy", "uar")}
-        for corpus, v in result["per_corpus"].items()
+        corpus: {k: round(v[k], 4) for k in ("accuracy", "uar")} for corpus, v in per_corpus.items()
     }
+
+
+def kept_rows(setup: str) -> list[dict]:
+    """The rows of the previous ``robustness.json`` of other setups, each naming its setup
+    and the commit it was measured at."""
+    path = RESULTS / "robustness.json"
+    if not path.exists():
+        return []
+    previous = json.loads(path.read_text())
+    rows = [
+        {"git_commit": previous["git_commit"], "setup": previous.get("setup")} | row
+        for row in previous["rows"]
+    ]
+    return [row for row in rows if row["setup"] != setup]
 
 
 def main() -> None:
     args = arguments(
         __doc__.split("\n\n")[0],
+        setup={"default": "both", "choices": SETUPS, "help": "the setup (default: both)"},
         conditions={"default": ",".join(CONDITIONS), "help": "comma-separated conditions"},
     )
     start = time.perf_counter()
     corpora = read_corpora(args)
-    corpus, _, folds, _ = setup_corpus("both", corpora)
+    protocol = setup_corpus(args.setup, corpora)[1]
     conditions = args.conditions.split(",")
     results = {
-        name: member_results(name, corpus, folds, conditions, args)
+        name: member_results(name, args.setup, corpora, conditions, args)
         for name in args.members.split(",")
     }
     for ensemble, parts in ENSEMBLES.items():
         if set(parts) <= set(results):
             results[ensemble] = {
-                condition: ensemble_evaluation([results[m][condition] for m in parts], "folds")
+                condition: ensemble_evaluation([results[m][condition] for m in parts], protocol)
                 for condition in results[parts[0]]
             }
     rows = []
     for name, by_condition in results.items():
-        clean = scores(by_condition["clean"])
+        clean = scores(by_condition["clean"], args.setup)
         for condition, result in by_condition.items():
-            degraded = scores(result)
+            degraded = scores(result, args.setup)
             rows.append(
                 {
                     "model": name,
+                    "setup": args.setup,
                     "condition": condition,
                     "scores": degraded,
                     "uar_drop": {
@@ -155,13 +180,14 @@ def main() -> None:
                     },
                 }
             )
+    kept = kept_rows(args.setup)
     write_results(
         "robustness",
         {
-            "setup": "both",
-            "conditions": conditions,
+            "setups": list(dict.fromkeys([args.setup, *(row["setup"] for row in kept)])),
+            "conditions": list(dict.fromkeys([*CONDITIONS, *conditions])),
             "total_minutes": round((time.perf_counter() - start) / 60, 1),
-            "rows": rows,
+            "rows": rows + kept,
         },
     )
     render_readme()

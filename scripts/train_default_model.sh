@@ -10,8 +10,9 @@
 #              attribution): free of RAVDESS's non-commercial clause and of openSMILE
 # The networks train for 12 epochs on both corpora and 16 on CREMA-D alone; every logreg also
 # trains on a copy of each file under a random recording condition (--augment). Ensemble
-# probabilities are temperature-scaled on their out-of-fold predictions. Then the README's
-# timeline figure is redrawn with the default model.
+# probabilities are temperature-scaled on their out-of-fold predictions. Each card carries the
+# recording-conditions table of benchmarks/robustness.py for its recipe where that has been
+# run. Then the README's timeline figure is redrawn with the default model.
 # Bundles are named on the command line (all four without one): the trainings and evaluations
 # each needs are only those of the bundles named.
 # Needs voxemo[train] (scripts/setup.sh train installs it), RAVDESS at ../shared/corpora/ravdess or
@@ -93,6 +94,26 @@ for name in "${BUNDLES[@]}"; do
       --scores "$WORK/$name-evaluation.json" --calibrate --out "$out"
   fi
 done
+# Each card gets its recipe's table from benchmarks/robustness.py, where that has measured it
+# (default, accurate and fast: the setup trained on both corpora; open: CREMA-D alone).
+.venv/bin/python - "$WORK/pretrained" "${BUNDLES[@]}" <<'EOF'
+import json
+import sys
+from pathlib import Path
+
+from voxemo.errors import ModelError
+from voxemo.models.card_robustness import add_robustness, robustness_section
+
+recipes = {"default": ("both", "default"), "accurate": ("both", "accurate"),
+           "fast": ("both", "crnn"), "open": ("crema-d", "default")}
+results = Path("benchmarks/results/robustness.json")
+record = json.loads(results.read_text()) if results.exists() else {"rows": []}
+for name in sys.argv[2:]:
+    try:
+        add_robustness(Path(sys.argv[1]) / name, robustness_section(record, *recipes[name]))
+    except ModelError as error:
+        print(f"{name}: {error}: its card has no recording conditions")
+EOF
 for name in "${BUNDLES[@]}"; do
   rm -rf "src/voxemo/pretrained/$name"
   cp -r "$WORK/pretrained/$name" "src/voxemo/pretrained/$name"

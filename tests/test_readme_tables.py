@@ -27,24 +27,35 @@ def render():
     return render_readme
 
 
-def test_robustness_rows_show_each_condition_and_its_drop(render):
-    def row(model, condition, ravdess, crema, clean=(0.6, 0.5)):
+def test_robustness_columns_are_models_of_each_setup_with_their_drops(render):
+    def row(setup, condition, scores, **commit):  # scores: corpus -> (UAR, clean UAR)
         return {
-            "model": model,
+            "model": "default",
+            "setup": setup,
             "condition": condition,
-            "scores": {"ravdess": {"uar": ravdess}, "crema-d": {"uar": crema}},
-            "uar_drop": {"ravdess": clean[0] - ravdess, "crema-d": clean[1] - crema},
-        }
+            "scores": {corpus: {"uar": uar} for corpus, (uar, _) in scores.items()},
+            "uar_drop": {corpus: clean - uar for corpus, (uar, clean) in scores.items()},
+        } | commit
 
+    earlier = {"git_commit": "fedcba987654321"}
     record = MACHINE | {
-        "conditions": ["telephone"],  # as robustness.py writes it: clean is always measured
-        "rows": [row("default", "clean", 0.6, 0.5), row("default", "telephone", 0.57, 0.46)],
+        "conditions": ["telephone", "mp3:16"],  # clean is always measured
+        "rows": [
+            row("crema-d", "clean", {"crema-d": (0.5, 0.5)}),
+            row("crema-d", "telephone", {"crema-d": (0.46, 0.5)}),
+            row("both", "clean", {"crema-d": (0.5, 0.5), "ravdess": (0.6, 0.6)}, **earlier),
+            row("both", "mp3:16", {"crema-d": (0.4, 0.5), "ravdess": (0.5, 0.6)}, **earlier),
+        ],
     }
     lines = render.robustness_table(record).splitlines()
-    assert lines[0] == "| condition | `default` |"
-    assert lines[2] == "| clean | 0.500 / 0.600 |"  # CREMA-D before RAVDESS, as named below
-    assert lines[3] == "| telephone | 0.460 / 0.570 (-4.0 / -3.0) |"
-    assert "UAR on CREMA-D / RAVDESS" in lines[5]
+    assert lines[0] == (
+        "| condition | `default`, CREMA-D | `default`, both corpora (RAVDESS / CREMA-D) |"
+    )
+    assert lines[2] == "| clean | 0.500 | 0.600 / 0.500 |"
+    assert lines[3] == "| telephone | 0.460 (-4.0) | not measured |"
+    assert lines[4] == "| mp3:16 | not measured | 0.500 / 0.400 (-10.0 / -10.0) |"
+    assert "at commit fedcba987654: `default`, both corpora" in lines[6]
+    assert "`default`, CREMA-D" not in lines[6]
 
 
 def test_adaptation_rows_put_each_models_three_ways_side_by_side(render):

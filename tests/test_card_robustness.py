@@ -1,0 +1,60 @@
+"""A model card's recording-conditions section, from the robustness benchmark's results."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import voxemo
+from conftest import train_model
+from voxemo.errors import ModelError
+from voxemo.models.card_robustness import add_robustness, robustness_section
+
+
+def results(*rows: tuple[str, str, str, float]) -> dict:
+    """A robustness.json record of (model, setup, condition, UAR) rows, clean UAR 0.6."""
+    return {
+        "git_commit": "0123456789abcdef0123",
+        "rows": [
+            {"model": model, "setup": setup, "condition": condition,
+             "scores": {"ravdess": {"accuracy": uar, "uar": uar}},
+             "uar_drop": {"ravdess": round(0.6 - uar, 4)}}
+            for model, setup, condition, uar in rows
+        ],
+    }  # fmt: skip
+
+
+def test_a_cards_section_holds_only_its_recipes_rows():
+    record = results(
+        ("default", "both", "clean", 0.6),
+        ("default", "both", "telephone", 0.5),
+        ("default", "ravdess", "telephone", 0.1),
+        ("crnn", "both", "telephone", 0.2),
+    )
+    section = robustness_section(record, "both", "default")
+    assert [row["condition"] for row in section["rows"]] == ["clean", "telephone"]
+    assert section["rows"][1] == {"condition": "telephone", "uar": {"ravdess": 0.5},
+                                  "drop": {"ravdess": 0.1}}  # fmt: skip
+    assert "--setup both at commit 0123456789ab" in section["source"]
+    with pytest.raises(ModelError, match="no rows of accurate in the setup both"):
+        robustness_section(record, "both", "accurate")
+
+
+def test_the_section_reaches_the_card_and_its_page_and_the_model_still_loads(
+    fake_ravdess, tmp_path
+):
+    folder = train_model(fake_ravdess, tmp_path / "model", "spectral")
+    record = results(("logreg", "ravdess", "clean", 0.6), ("logreg", "ravdess", "mp3:16", 0.45))
+    add_robustness(folder, robustness_section(record, "ravdess", "logreg"))
+    card = json.loads((folder / "card.json").read_text())
+    assert [row["condition"] for row in card["robustness"]["rows"]] == ["clean", "mp3:16"]
+    page = (folder / "MODEL_CARD.md").read_text()
+    assert "## Recording conditions" in page and "| mp3:16 | 0.450 (-0.150) |" in page
+    clip = next(fake_ravdess.rglob("*.wav"))
+    assert voxemo.Recognizer(folder).predict(clip).label in card["labels"]
+
+
+def test_a_folder_without_a_card_is_one_clear_error(tmp_path):
+    with pytest.raises(ModelError, match=r"card\.json: cannot read the model card"):
+        add_robustness(tmp_path, {"source": "x", "rows": []})
