@@ -14,6 +14,9 @@ from voxemo.provenance import git_commit, machine_info, package_version
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_RAVDESS = ROOT.parent / "shared" / "corpora" / "ravdess"
+# The commit of the code a benchmark runs, taken when it starts (git_commit keeps its first
+# answer): the evaluations it writes on the way must not make that commit look modified.
+STARTED_AT_COMMIT = git_commit()
 
 
 def ravdess_path(given: str | None) -> Path:
@@ -31,7 +34,7 @@ def write_results(name: str, results: dict) -> Path:
         "benchmark": name,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "voxemo": package_version(),
-        "git_commit": git_commit(),
+        "git_commit": STARTED_AT_COMMIT,
         "machine": machine_info(),
         **results,
     }

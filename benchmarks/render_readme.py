@@ -26,12 +26,30 @@ PROTOCOL_NAMES = {
 }
 
 
+def _short(commit: str | None) -> str:
+    """A commit as the tables name it: 12 digits, and ``-dirty`` where it was modified."""
+    commit = commit or "unknown"
+    return commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
+
+
 def _machine(record: dict) -> str:
     machine = record["machine"]
-    commit = (record.get("git_commit") or "unknown")[:12]
     return (
         f"Measured {record['date'][:10]} on {machine['cpu']} ({machine['cores']} cores), "
-        f"voxemo {record['voxemo']}, commit {commit}."
+        f"voxemo {record['voxemo']}, commit {_short(record.get('git_commit'))}."
+    )
+
+
+def _earlier(record: dict, name) -> str:
+    """Which rows a partial run kept from earlier runs (``name(row)`` names one), and the
+    commit of each of those runs."""
+    earlier: dict[str, list[str]] = {}
+    for row in record["rows"]:
+        if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
+            earlier.setdefault(_short(row["git_commit"]), []).append(name(row))
+    return "".join(
+        f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
+        for commit, names in earlier.items()
     )
 
 
@@ -575,15 +593,13 @@ def _earlier_rows(record: dict) -> str:
     differ (``CREMA-D → RAVDESS``), so a row whose cells come from two runs says
     which of them is older.
     """
-    earlier: dict[str, list[str]] = {}
-    for row in record["rows"]:
-        if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
-            setup = " → ".join(TRAINED_ON[corpus] for corpus in row["setup"].split("->"))
-            name = f"{row['model']} ({setup})"
-            earlier.setdefault(row["git_commit"][:12], []).append(name)
-    return "".join(
-        f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
-        for commit, names in earlier.items()
+    return _earlier(
+        record,
+        lambda row: (
+            f"{row['model']} ("
+            + " → ".join(TRAINED_ON[corpus] for corpus in row["setup"].split("->"))
+            + ")"
+        ),
     )
 
 
@@ -617,23 +633,15 @@ def robustness_table(record: dict) -> str:
             drop = " / ".join(f"{-100 * row['uar_drop'][c]:+.1f}" for c in corpora)
             cells.append(uar if condition == "clean" else f"{uar} ({drop})")
         lines.append(f"| {condition} | " + " | ".join(cells) + " |")
-    earlier: dict[str, list[str]] = {}
-    for row in record["rows"]:
-        if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
-            name = f"`{row['model']}`, {ROBUSTNESS_SETUPS[setup_of(row)]}"
-            earlier.setdefault(row["git_commit"][:12], []).append(name)
-    kept = "".join(
-        f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
-        for commit, names in earlier.items()
-    )
+    kept = _earlier(record, lambda row: f"`{row['model']}`, {ROBUSTNESS_SETUPS[setup_of(row)]}")
     return "\n".join(
         [
             *lines,
             "",
-            "UAR on unseen test speakers (the folds of the cross-corpus table: trained on both "
-            "corpora, RAVDESS / CREMA-D; trained on one, that corpus's folds) with every test "
-            "recording heard under the condition; in brackets the change from clean audio, in "
-            "points. " + kept + _machine(record),
+            "UAR of each column's models on unseen test speakers (those of the cross-corpus "
+            "table's folds for the same training corpora), RAVDESS / CREMA-D where both were "
+            "tested, with every test recording heard under the condition; in brackets the "
+            "change from clean audio, in points. " + kept + _machine(record),
         ]
     )
 

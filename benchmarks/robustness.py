@@ -58,10 +58,11 @@ CONDITIONS = (
 SETUPS = ("both", "ravdess", "crema-d")
 
 
-def member_results(name: str, setup: str, corpora: dict, conditions: list[str], args) -> dict:
-    """The evaluation of one member on clean test audio and under each condition."""
+def member_results(name: str, setup: str, corpora, conditions: list[str], args) -> dict:
+    """The evaluation of one member on clean test audio and under each condition;
+    ``corpora`` is the setup's table, protocol and folds (``setup_corpus``)."""
     features, model = member_parts(name)
-    corpus, protocol, folds, _ = setup_corpus(setup, corpora)
+    corpus, protocol, folds = corpora
     if model == "crnn":
         out = {}
         clean = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
@@ -130,18 +131,20 @@ def scores(result: dict, setup: str) -> dict:
     }
 
 
-def kept_rows(setup: str) -> list[dict]:
-    """The rows of the previous ``robustness.json`` of other setups, each naming its setup
-    and the commit it was measured at."""
+def kept_rows(rows: list[dict]) -> list[dict]:
+    """The rows of the previous ``robustness.json`` that this run did not measure again (by
+    setup, model and condition), each naming its setup and the commit it was measured at
+    (files before setups were chosen measured ``both``)."""
     path = RESULTS / "robustness.json"
     if not path.exists():
         return []
     previous = json.loads(path.read_text())
-    rows = [
-        {"git_commit": previous["git_commit"], "setup": previous.get("setup")} | row
+    measured = {(row["setup"], row["model"], row["condition"]) for row in rows}
+    kept = [
+        {"git_commit": previous["git_commit"], "setup": previous.get("setup", "both")} | row
         for row in previous["rows"]
     ]
-    return [row for row in rows if row["setup"] != setup]
+    return [row for row in kept if (row["setup"], row["model"], row["condition"]) not in measured]
 
 
 def main() -> None:
@@ -151,11 +154,10 @@ def main() -> None:
         conditions={"default": ",".join(CONDITIONS), "help": "comma-separated conditions"},
     )
     start = time.perf_counter()
-    corpora = read_corpora(args)
-    protocol = setup_corpus(args.setup, corpora)[1]
+    corpus, protocol, folds, _ = setup_corpus(args.setup, read_corpora(args))
     conditions = args.conditions.split(",")
     results = {
-        name: member_results(name, args.setup, corpora, conditions, args)
+        name: member_results(name, args.setup, (corpus, protocol, folds), conditions, args)
         for name in args.members.split(",")
     }
     for ensemble, parts in ENSEMBLES.items():
@@ -180,12 +182,13 @@ def main() -> None:
                     },
                 }
             )
-    kept = kept_rows(args.setup)
+    kept = kept_rows(rows)
+    measured = {row["condition"] for row in rows + kept} - {"clean"}
     write_results(
         "robustness",
         {
             "setups": list(dict.fromkeys([args.setup, *(row["setup"] for row in kept)])),
-            "conditions": list(dict.fromkeys([*CONDITIONS, *conditions])),
+            "conditions": [c for c in dict.fromkeys([*CONDITIONS, *conditions]) if c in measured],
             "total_minutes": round((time.perf_counter() - start) / 60, 1),
             "rows": rows + kept,
         },

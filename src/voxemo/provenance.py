@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
@@ -17,8 +18,15 @@ def package_version() -> str:
         return "unknown"
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """The commit of the source checkout voxemo runs from (None for an installed wheel)."""
+    """The commit of the source checkout voxemo runs from (None for an installed wheel),
+    ``-dirty`` where tracked files differ from it.
+
+    Taken once per process, at the first call: the code that runs is the code checked out
+    then, and the tracked result files a long run writes on its way (a benchmark's
+    evaluations) must not make the commit it ran at look modified.
+    """
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
