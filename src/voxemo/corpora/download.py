@@ -84,7 +84,7 @@ DATASETS = {
     "crema-d": Dataset(
         "crema-d",
         "CREMA-D (91 actors, 7442 files, 6 emotions)",
-        "Open Database License (ODbL) 1.0",
+        "Open Database License (ODbL) 1.0, its contents under the Database Contents License 1.0",
         "Cao et al. (2014), IEEE Transactions on Affective Computing 5(4): 377-390",
         "https://github.com/CheyneyComputerScience/CREMA-D",
         files=FileList(

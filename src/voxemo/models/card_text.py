@@ -57,10 +57,19 @@ def _use(card: dict, names: list[str]) -> list[str]:
         install = "pip install 'voxemo[" + ",".join(extras) + "]'"
         lines.append(f"- Beyond the core install, it needs `{install}`.")
     if not noncommercial and not uses_opensmile(card):
+        notices = "; ".join(
+            f"{DATASETS[n].title.split(' (')[0]} ({DATASETS[n].homepage}), available under the "
+            f"{DATASETS[n].license.split(',')[0]}"
+            for n in names
+            if n in DATASETS
+        )
         cited = "; ".join(DATASETS[n].citation for n in names if n in DATASETS)
         lines.append(
-            "- Free of non-commercial terms: it may be used commercially, provided the "
-            f"training data is credited ({cited}) as its licence asks."
+            "- Free of non-commercial terms: it may be used commercially, with a notice where "
+            f"it is used that it was made from {notices}, as that licence asks of a work "
+            f"produced from the data; its authors ask to be cited as {cited}. Whether a "
+            "licence's share-alike terms reach your product is a question for your own "
+            "legal advice."
         )
     return lines
 
@@ -118,19 +127,21 @@ def _robustness(card: dict) -> list[str]:
     table = card.get("robustness")
     if not table:
         return []
-    corpora = sorted({c for row in table["rows"] for c in row["uar"]})
+    corpora = list(dict.fromkeys(c for row in table["rows"] for c in row["uar"]))
     lines = [
         "## Recording conditions",
         "",
-        f"UAR of this recipe's fold models on test speakers heard under each condition "
-        f"({table['source']}):",
+        "UAR of this recipe's fold models (trained without their test speakers) on test "
+        "speakers heard under each condition, in brackets the change from clean audio in "
+        f"points ({table['source']}):",
         "",
         "| condition | " + " | ".join(corpora) + " |",
         "|---|" + "---|" * len(corpora),
     ]
     for row in table["rows"]:
         cells = [
-            f"{row['uar'][c]:.3f}" + (f" ({-row['drop'][c]:+.3f})" if row["drop"].get(c) else "")
+            f"{row['uar'][c]:.3f}"
+            + (f" ({-100 * row['drop'][c]:+.1f})" if row["drop"].get(c) else "")
             for c in corpora
         ]
         lines.append(f"| {row['condition']} | " + " | ".join(cells) + " |")

@@ -126,9 +126,23 @@ def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
     return EnsembleModel(path, card, members)
 
 
+def _same_model(a: Path, b: Path) -> bool:
+    """Whether two model folders hold one model: the same graph and the same card, but for
+    what was measured of it afterwards (its recording conditions)."""
+
+    def trained(folder: Path) -> dict:
+        card = json.loads((folder / CARD_FILE).read_text())
+        card.pop("robustness", None)
+        return card
+
+    same_graph = (a / MODEL_FILE).read_bytes() == (b / MODEL_FILE).read_bytes()
+    return same_graph and trained(a) == trained(b)
+
+
 def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
-    """Replace each member of the ensemble ``folder`` that is byte for byte one of the single
-    models in ``bundled`` (its graph and its card) by a reference to it (``bundled:NAME``),
+    """Replace each member of the ensemble ``folder`` that is one of the single models in
+    ``bundled`` (the same graph, byte for byte, and the same card but for a recording-conditions
+    section added to either) by a reference to it (``bundled:NAME``),
     so that a model bundled alone and inside ensembles is stored once. Returns the names
     newly shared; a member already shared stays as it is, so running it again changes
     nothing (``scripts/train_default_model.sh`` runs it on every bundled ensemble)."""
@@ -145,10 +159,7 @@ def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
         if member.startswith(BUNDLED_PREFIX):
             continue
         for name, single in singles.items():
-            if all(
-                (folder / member / file).read_bytes() == (single / file).read_bytes()
-                for file in (MODEL_FILE, CARD_FILE)
-            ):
+            if _same_model(folder / member, single):
                 shutil.rmtree(folder / member)
                 card["members"][index] = BUNDLED_PREFIX + name
                 shared.append(name)

@@ -1,0 +1,45 @@
+"""A partial run of a cross-corpus benchmark keeps the rows it did not measure again."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture
+def robustness(tmp_path, monkeypatch):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import robustness
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    monkeypatch.setattr(robustness, "RESULTS", tmp_path)
+    return robustness
+
+
+def row(model, condition, **setup):
+    return {"model": model, "condition": condition, "scores": {}, "uar_drop": {}} | setup
+
+
+def test_robustness_keeps_rows_of_other_setups_models_and_conditions(robustness, tmp_path):
+    previous = {
+        "git_commit": "old",
+        "setup": "both",  # files before setups were chosen name it once, not per row
+        "rows": [row("crnn", "clean"), row("crnn", "telephone"), row("default", "telephone")],
+    }
+    (tmp_path / "robustness.json").write_text(json.dumps(previous))
+    measured = [row("crnn", "telephone", setup="both"), row("crnn", "clean", setup="crema-d")]
+    kept = robustness.kept_rows(measured)
+    assert [(r["model"], r["condition"], r["setup"]) for r in kept] == [
+        ("crnn", "clean", "both"),
+        ("default", "telephone", "both"),
+    ]
+    assert {r["git_commit"] for r in kept} == {"old"}
+
+
+def test_robustness_keeps_nothing_without_earlier_results(robustness):
+    assert robustness.kept_rows([row("crnn", "clean", setup="both")]) == []
