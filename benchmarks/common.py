@@ -44,6 +44,20 @@ def write_results(name: str, results: dict) -> Path:
     return path
 
 
+def kept_rows(name: str, rows: list[dict], key: tuple[str, ...]) -> list[dict]:
+    """The rows of the previous ``results/<name>.json`` that this run did not measure again
+    (rows are told apart by the fields ``key``), each naming the commit it was measured at.
+    A key field an older file named once, for all its rows, is copied into each row."""
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        return []
+    previous = json.loads(path.read_text())
+    shared = {field: previous[field] for field in key if field in previous}
+    measured = {tuple(row[field] for field in key) for row in rows}
+    kept = [{"git_commit": previous["git_commit"], **shared} | row for row in previous["rows"]]
+    return [row for row in kept if tuple(row[field] for field in key) not in measured]
+
+
 def evaluation_row(data, *, features: str, model: str, protocol: str, **options) -> dict:
     """Evaluate one configuration and keep what a results table needs."""
     from voxemo.evaluation import evaluate

@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import RESULTS, ROOT, ravdess_path, write_results
+from common import RESULTS, ROOT, kept_rows, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
 from voxemo.evaluation import evaluate, evaluation_config
@@ -142,21 +142,6 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     return result
 
 
-def kept_rows(rows: list[dict]) -> list[dict]:
-    """The rows of the previous ``cross_corpus.json`` that this run did not measure again,
-    each naming the commit it was measured at."""
-    path = RESULTS / "cross_corpus.json"
-    if not path.exists():
-        return []
-    previous = json.loads(path.read_text())
-    measured = {(row["setup"], row["model"]) for row in rows}
-    return [
-        {"git_commit": previous["git_commit"]} | row
-        for row in previous["rows"]
-        if (row["setup"], row["model"]) not in measured
-    ]
-
-
 def cells(setup: str, result: dict) -> dict:
     """The table's cells of one evaluation: per test corpus, all its emotions and the shared."""
     out = {}
@@ -235,7 +220,7 @@ def main() -> None:
                 }
             )
             print(rows[-1], flush=True)
-    kept = kept_rows(rows)
+    kept = kept_rows("cross_corpus", rows, ("setup", "model"))
     write_results(
         "cross_corpus",
         {

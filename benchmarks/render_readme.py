@@ -609,12 +609,11 @@ CORPUS_NAMES = {"ravdess": "RAVDESS", "crema-d": "CREMA-D"}
 def robustness_table(record: dict) -> str:
     """UAR of each model of each setup under each recording condition, and its drop from
     clean audio; a column per model and setup, its cells over the corpora it was tested on."""
-    setup_of = lambda row: row.get("setup", record.get("setup"))  # noqa: E731
-    columns = list(dict.fromkeys((row["model"], setup_of(row)) for row in record["rows"]))
+    columns = list(dict.fromkeys((row["model"], row["setup"]) for row in record["rows"]))
     tested: dict[tuple, set] = {}
     for row in record["rows"]:
-        tested.setdefault((row["model"], setup_of(row)), set()).update(row["scores"])
-    by = {(row["model"], setup_of(row), row["condition"]): row for row in record["rows"]}
+        tested.setdefault((row["model"], row["setup"]), set()).update(row["scores"])
+    by = {(row["model"], row["setup"], row["condition"]): row for row in record["rows"]}
     lines = [
         "| condition | "
         + " | ".join(f"`{model}`, {ROBUSTNESS_SETUPS[setup]}" for model, setup in columns)
@@ -633,7 +632,7 @@ def robustness_table(record: dict) -> str:
             drop = " / ".join(f"{-100 * row['uar_drop'][c]:+.1f}" for c in corpora)
             cells.append(uar if condition == "clean" else f"{uar} ({drop})")
         lines.append(f"| {condition} | " + " | ".join(cells) + " |")
-    kept = _earlier(record, lambda row: f"`{row['model']}`, {ROBUSTNESS_SETUPS[setup_of(row)]}")
+    kept = _earlier(record, lambda row: f"`{row['model']}`, {ROBUSTNESS_SETUPS[row['setup']]}")
     return "\n".join(
         [
             *lines,

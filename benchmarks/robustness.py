@@ -19,10 +19,9 @@ the others from the previous results, each naming the commit it was measured at.
 
 from __future__ import annotations
 
-import json
 import time
 
-from common import RESULTS, write_results
+from common import kept_rows, write_results
 from cross_corpus import (
     ENSEMBLES,
     EPOCHS,
@@ -58,11 +57,11 @@ CONDITIONS = (
 SETUPS = ("both", "ravdess", "crema-d")
 
 
-def member_results(name: str, setup: str, corpora, conditions: list[str], args) -> dict:
+def member_results(name: str, setup: str, split, conditions: list[str], args) -> dict:
     """The evaluation of one member on clean test audio and under each condition;
-    ``corpora`` is the setup's table, protocol and folds (``setup_corpus``)."""
+    ``split`` is the setup's table, protocol and folds (``setup_corpus``)."""
     features, model = member_parts(name)
-    corpus, protocol, folds = corpora
+    corpus, protocol, folds = split
     if model == "crnn":
         out = {}
         clean = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
@@ -131,22 +130,6 @@ def scores(result: dict, setup: str) -> dict:
     }
 
 
-def kept_rows(rows: list[dict]) -> list[dict]:
-    """The rows of the previous ``robustness.json`` that this run did not measure again (by
-    setup, model and condition), each naming its setup and the commit it was measured at
-    (files before setups were chosen measured ``both``)."""
-    path = RESULTS / "robustness.json"
-    if not path.exists():
-        return []
-    previous = json.loads(path.read_text())
-    measured = {(row["setup"], row["model"], row["condition"]) for row in rows}
-    kept = [
-        {"git_commit": previous["git_commit"], "setup": previous.get("setup", "both")} | row
-        for row in previous["rows"]
-    ]
-    return [row for row in kept if (row["setup"], row["model"], row["condition"]) not in measured]
-
-
 def main() -> None:
     args = arguments(
         __doc__.split("\n\n")[0],
@@ -182,7 +165,7 @@ def main() -> None:
                     },
                 }
             )
-    kept = kept_rows(rows)
+    kept = kept_rows("robustness", rows, ("setup", "model", "condition"))
     measured = {row["condition"] for row in rows + kept} - {"clean"}
     write_results(
         "robustness",

@@ -11,21 +11,24 @@ from conftest import REPO
 
 
 @pytest.fixture
-def robustness(tmp_path, monkeypatch):
+def common(tmp_path, monkeypatch):
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
-        import robustness
+        import common
     finally:
         sys.path.remove(str(REPO / "benchmarks"))
-    monkeypatch.setattr(robustness, "RESULTS", tmp_path)
-    return robustness
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    return common
+
+
+KEY = ("setup", "model", "condition")  # how robustness.py tells its rows apart
 
 
 def row(model, condition, **setup):
     return {"model": model, "condition": condition, "scores": {}, "uar_drop": {}} | setup
 
 
-def test_robustness_keeps_rows_of_other_setups_models_and_conditions(robustness, tmp_path):
+def test_robustness_keeps_rows_of_other_setups_models_and_conditions(common, tmp_path):
     previous = {
         "git_commit": "old",
         "setup": "both",  # files before setups were chosen name it once, not per row
@@ -33,7 +36,7 @@ def test_robustness_keeps_rows_of_other_setups_models_and_conditions(robustness,
     }
     (tmp_path / "robustness.json").write_text(json.dumps(previous))
     measured = [row("crnn", "telephone", setup="both"), row("crnn", "clean", setup="crema-d")]
-    kept = robustness.kept_rows(measured)
+    kept = common.kept_rows("robustness", measured, KEY)
     assert [(r["model"], r["condition"], r["setup"]) for r in kept] == [
         ("crnn", "clean", "both"),
         ("default", "telephone", "both"),
@@ -41,5 +44,5 @@ def test_robustness_keeps_rows_of_other_setups_models_and_conditions(robustness,
     assert {r["git_commit"] for r in kept} == {"old"}
 
 
-def test_robustness_keeps_nothing_without_earlier_results(robustness):
-    assert robustness.kept_rows([row("crnn", "clean", setup="both")]) == []
+def test_robustness_keeps_nothing_without_earlier_results(common):
+    assert common.kept_rows("robustness", [row("crnn", "clean", setup="both")], KEY) == []

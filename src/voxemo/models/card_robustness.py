@@ -31,11 +31,7 @@ def robustness_section(record: dict, setup: str, model: str) -> dict:
     >>> section["rows"][1]["condition"], section["source"]
     ('telephone', 'benchmarks/robustness.py --setup crema-d at commit 0123456789ab')
     """
-    rows = [
-        row
-        for row in record["rows"]
-        if row["model"] == model and row.get("setup", record.get("setup")) == setup
-    ]
+    rows = [row for row in record["rows"] if (row["model"], row["setup"]) == (model, setup)]
     if not rows:
         raise ModelError(f"the robustness results have no rows of {model} in the setup {setup}")
     commit = rows[0].get("git_commit", record["git_commit"])
