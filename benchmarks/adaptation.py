@@ -2,7 +2,9 @@
 
 For each fold of a setup of ``cross_corpus.py`` (the same recipe, trained on the fold's
 training speakers only), every test speaker's utterances are joined, in a random order with a
-second of quiet room between them, into one long recording of that voice. The recording goes
+second of that voice's own room tone between them (noise at the level of the quietest
+moments of its files: a pause louder than the files' own silence would be taken for speech
+and enter the voice's statistics), into one long recording of that voice. The recording goes
 through ``predict_timeline`` as a user's would: plain; with ``adapt=True`` by probabilities
 alone (the model folder without its voice model); and with ``adapt=True`` as it comes, the
 feature-vector members judging each window's features by the voice's running statistics
@@ -54,19 +56,19 @@ PLAIN, PROBABILITIES, FEATURES = ADAPTATION_MODES
 
 
 def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
-    """One FLAC per test speaker of ``fold``: their utterances, shuffled, with pauses; the
-    list of recordings with each utterance's span and label."""
+    """One FLAC per test speaker of ``fold``: their utterances, shuffled, with pauses of
+    room tone; the list of recordings with each utterance's span and label."""
     rng = np.random.default_rng(seed)
     recordings = []
     tested = table.iloc[fold.test]
     for speaker, rows in tested.groupby("speaker", sort=True):
         order = rng.permutation(len(rows))
-        parts, spans, position = [], [], PAUSE_SECONDS
-        room = 0.0005 * rng.standard_normal(int(PAUSE_SECONDS * RATE)).astype(np.float32)
-        parts.append(room)
-        for index in order:
+        utterances = [resample(load_audio(rows.iloc[i]["path"]), RATE).samples for i in order]
+        level = float(np.median([room_level(samples) for samples in utterances]))
+        room = level * rng.standard_normal(int(PAUSE_SECONDS * RATE)).astype(np.float32)
+        parts, spans, position = [room], [], PAUSE_SECONDS
+        for index, samples in zip(order, utterances, strict=True):
             row = rows.iloc[index]
-            samples = resample(load_audio(row["path"]), RATE).samples
             parts += [samples, room]
             spans.append((position, position + len(samples) / RATE, row["label"]))
             position += len(samples) / RATE + PAUSE_SECONDS
@@ -74,6 +76,12 @@ def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
         sf.write(path, np.concatenate(parts), RATE)
         recordings.append({"path": path, "spans": spans, "corpus": rows["corpus"].iloc[0]})
     return recordings
+
+
+def room_level(samples: np.ndarray) -> float:
+    """The RMS of a file's quietest 20 ms frames (their 5th percentile): its room tone."""
+    frames = samples[: len(samples) // 320 * 320].reshape(-1, 320).astype(np.float64)
+    return float(np.sqrt(np.percentile(np.mean(frames**2, axis=1), 5)))
 
 
 def segment_labels(timeline, spans, allowed: list[str]) -> list[str | None]:
