@@ -95,24 +95,38 @@ for name in "${BUNDLES[@]}"; do
   fi
 done
 # Each card gets its recipe's table from benchmarks/robustness.py, where that has measured it
-# (default, accurate and fast: the setup trained on both corpora; open: CREMA-D alone).
+# (default, accurate and fast: the setup trained on both corpora; open: CREMA-D alone), and a
+# recipe trained on one corpus its scores on the other from benchmarks/cross_corpus.py.
 .venv/bin/python - "$WORK/pretrained" "${BUNDLES[@]}" <<'EOF'
 import json
 import sys
 from pathlib import Path
 
 from voxemo.errors import ModelError
-from voxemo.models.card_robustness import add_robustness, robustness_section
+from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
 
 recipes = {"default": ("both", "default"), "accurate": ("both", "accurate"),
            "fast": ("both", "crnn"), "open": ("crema-d", "default")}
-results = Path("benchmarks/results/robustness.json")
-record = json.loads(results.read_text()) if results.exists() else {"rows": []}
+sections = {"robustness": robustness_section, "cross_corpus": cross_corpus_section}
+
+
+def results(name):
+    path = Path(f"benchmarks/results/{name}.json")
+    return json.loads(path.read_text()) if path.exists() else {"rows": []}
+
+
+records = {"robustness": results("robustness"), "cross_corpus": results("cross_corpus")}
 for name in sys.argv[2:]:
-    try:
-        add_robustness(Path(sys.argv[1]) / name, robustness_section(record, *recipes[name]))
-    except ModelError as error:
-        print(f"{name}: {error}: its card has no recording conditions")
+    setup, model = recipes[name]
+    found = {}
+    for key, section in sections.items():
+        if key == "cross_corpus" and setup == "both":
+            continue  # trained on every corpus: no other corpus to test on
+        try:
+            found[key] = section(records[key], setup, model)
+        except ModelError as error:
+            print(f"{name}: {error}: its card has no {key.replace('_', '-')} section")
+    add_sections(Path(sys.argv[1]) / name, found)
 EOF
 for name in "${BUNDLES[@]}"; do
   rm -rf "src/voxemo/pretrained/$name"

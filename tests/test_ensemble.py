@@ -158,7 +158,7 @@ def test_an_edited_card_field_is_refused_on_load_naming_it(
 def test_a_member_that_is_a_bundled_model_is_stored_once(fake_ravdess, tmp_path, capsys):
     import shutil
 
-    from voxemo.models.card_robustness import add_robustness
+    from voxemo.models.card_sections import add_sections
     from voxemo.models.catalog import BUNDLED_DIR
     from voxemo.models.ensemble import share_bundled_members
 
@@ -167,10 +167,11 @@ def test_a_member_that_is_a_bundled_model_is_stored_once(fake_ravdess, tmp_path,
     assert code == 0, err
     clip = str(next(fake_ravdess.rglob("*.wav")))
     before = Recognizer(tmp_path / "both").predict(clip)
-    # The bundled single model's card may carry recording conditions its copy lacks.
+    # The bundled single model's card may carry measured sections its copy lacks.
     bundled = tmp_path / "bundled"
     shutil.copytree(BUNDLED_DIR / "fast", bundled / "fast")
-    add_robustness(bundled / "fast", {"source": "test", "rows": []})
+    section = {"source": "test", "labels": ["sad"], "rows": []}
+    add_sections(bundled / "fast", {"robustness": section, "cross_corpus": section})
     shutil.copytree(mine, bundled / "mine-retrained")
     (bundled / "mine-retrained" / "model.onnx").write_bytes(b"another graph")
     assert share_bundled_members(tmp_path / "both", bundled) == ["fast"]

@@ -148,6 +148,26 @@ def _robustness(card: dict) -> list[str]:
     return [*lines, ""]
 
 
+def _other_corpora(card: dict) -> list[str]:
+    section = card.get("cross_corpus")
+    if not section:
+        return []
+    return [
+        "## Other corpora",
+        "",
+        "The same recipe, trained on all of this model's training corpus and tested on all of "
+        f"another corpus, scored over the emotions both have ({', '.join(display_order(section['labels']))}; "
+        f"{section['source']}):",
+        "",
+        *(
+            f"- {row['test']}: accuracy {row['accuracy']:.3f}, UAR {row['uar']:.3f} "
+            f"(chance {1 / len(section['labels']):.3f})."
+            for row in section["rows"]
+        ),
+        "",
+    ]
+
+
 def _what_it_is(card: dict) -> list[str]:
     if card["model"] == "ensemble":
         return [
@@ -222,6 +242,7 @@ def card_markdown(card: dict) -> str:
     for protocol, scores in card.get("scores", {}).items():
         lines += _scores(protocol, scores)
     lines += _robustness(card)
+    lines += _other_corpora(card)
     lines += [
         "## Known limits",
         "",

@@ -27,6 +27,7 @@ from voxemo.models.artifact import (
     load_model,
 )
 from voxemo.models.card_check import check_ensemble_card
+from voxemo.models.card_sections import MEASURED_SECTIONS
 from voxemo.models.card_text import card_markdown
 from voxemo.probabilities import log_probabilities, softmax
 from voxemo.provenance import provenance
@@ -128,12 +129,11 @@ def load_ensemble(path: Path, card: dict, threads: int | None) -> EnsembleModel:
 
 def _same_model(a: Path, b: Path) -> bool:
     """Whether two model folders hold one model: the same graph and the same card, but for
-    what was measured of it afterwards (its recording conditions)."""
+    what was measured of it afterwards (its recording conditions, its other corpora)."""
 
     def trained(folder: Path) -> dict:
         card = json.loads((folder / CARD_FILE).read_text())
-        card.pop("robustness", None)
-        return card
+        return {key: value for key, value in card.items() if key not in MEASURED_SECTIONS}
 
     same_graph = (a / MODEL_FILE).read_bytes() == (b / MODEL_FILE).read_bytes()
     return same_graph and trained(a) == trained(b)
@@ -141,11 +141,12 @@ def _same_model(a: Path, b: Path) -> bool:
 
 def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
     """Replace each member of the ensemble ``folder`` that is one of the single models in
-    ``bundled`` (the same graph, byte for byte, and the same card but for a recording-conditions
-    section added to either) by a reference to it (``bundled:NAME``),
-    so that a model bundled alone and inside ensembles is stored once. Returns the names
-    newly shared; a member already shared stays as it is, so running it again changes
-    nothing (``scripts/train_default_model.sh`` runs it on every bundled ensemble)."""
+    ``bundled`` (the same graph, byte for byte, and the same card but for the measured
+    sections added to either: recording conditions, other corpora) by a reference to it
+    (``bundled:NAME``), so that a model bundled alone and inside ensembles is stored once.
+    Returns the names newly shared; a member already shared stays as it is, so running it
+    again changes nothing (``scripts/train_default_model.sh`` runs it on every bundled
+    ensemble)."""
     from voxemo.models.card_check import BUNDLED_PREFIX
 
     card = json.loads((folder / CARD_FILE).read_text())
