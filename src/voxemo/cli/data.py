@@ -47,7 +47,7 @@ def run_list(args: argparse.Namespace) -> int:
             how = "voxemo data download" + (" (MD5-verified)" if spec.md5 else "")
         else:
             how = f"manual: {spec.manual}"
-        table.add_row(spec.name, spec.title, spec.license, how, spec.citation)
+        table.add_row(spec.name, spec.title, spec.terms, how, spec.citation)
     out.print(table)
     return 0
 
@@ -56,7 +56,7 @@ def run_download(args: argparse.Namespace) -> int:
     from voxemo.corpora.download import dataset, download
 
     spec = dataset(args.name)
-    note(f"{spec.title}: {spec.license}; cite {spec.citation}")
+    note(f"{spec.title}: {spec.terms}; cite {spec.citation}")
     with transfer_progress(
         f"downloading {spec.name}", in_bytes=not spec.files or bool(args.url)
     ) as update:

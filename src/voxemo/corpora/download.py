@@ -43,16 +43,32 @@ class FileList:
 
 @dataclass(frozen=True)
 class Dataset:
-    name: str
-    title: str
-    license: str
+    """A corpus voxemo can fetch or point to: what it is, its terms and where it lives."""
+
+    name: str  # as voxemo's readers and ``voxemo data`` name it
+    corpus: str  # as its authors write it
+    summary: str  # speakers, files, emotions
+    license: str  # the licence's name
     citation: str
     homepage: str
+    noncommercial: bool  # whether its licence forbids commercial use
+    license_contents: str | None = None  # a separate licence of the database's contents
     url: str | None = None
     filename: str | None = None
     md5: str | None = None
     files: FileList | None = None
     manual: str | None = None  # how to get it where there is no open download
+
+    @property
+    def title(self) -> str:
+        return f"{self.corpus} ({self.summary})"
+
+    @property
+    def terms(self) -> str:
+        """The licence, with that of the contents where they have their own."""
+        if self.license_contents:
+            return f"{self.license}, its contents under the {self.license_contents}"
+        return self.license
 
 
 CREMA_RAW = "https://raw.githubusercontent.com/CheyneyComputerScience/CREMA-D/master"
@@ -62,31 +78,38 @@ PARALLEL_FILES = 8
 DATASETS = {
     "ravdess": Dataset(
         "ravdess",
-        "RAVDESS speech, audio only (24 actors, 1440 files, 8 emotions)",
+        "RAVDESS",
+        "speech, audio only: 24 actors, 1440 files, 8 emotions",
         "CC BY-NC-SA 4.0",
         "Livingstone & Russo (2018), PLoS ONE 13(5): e0196391",
         "https://zenodo.org/records/1188976",
+        noncommercial=True,
         url="https://zenodo.org/records/1188976/files/Audio_Speech_Actors_01-24.zip?download=1",
         filename="Audio_Speech_Actors_01-24.zip",
         md5="bc696df654c87fed845eb13823edef8a",
     ),
     "tess": Dataset(
         "tess",
-        "Toronto emotional speech set (2 speakers, 2800 files, 7 emotions)",
+        "Toronto emotional speech set",
+        "2 speakers, 2800 files, 7 emotions",
         "CC BY-NC-ND 4.0",
         "Pichora-Fuller & Dupuis (2020), Toronto emotional speech set (TESS), Borealis, "
         "doi:10.5683/SP2/E8H2MF",
         "https://doi.org/10.5683/SP2/E8H2MF",
+        noncommercial=True,
         url="https://borealisdata.ca/api/access/dataset/:persistentId/"
         "?persistentId=doi:10.5683/SP2/E8H2MF",
         filename="tess.zip",
     ),
     "crema-d": Dataset(
         "crema-d",
-        "CREMA-D (91 actors, 7442 files, 6 emotions)",
-        "Open Database License (ODbL) 1.0, its contents under the Database Contents License 1.0",
+        "CREMA-D",
+        "91 actors, 7442 files, 6 emotions",
+        "Open Database License (ODbL) 1.0",
         "Cao et al. (2014), IEEE Transactions on Affective Computing 5(4): 377-390",
         "https://github.com/CheyneyComputerScience/CREMA-D",
+        noncommercial=False,
+        license_contents="Database Contents License 1.0",
         files=FileList(
             index_url=f"{CREMA_RAW}/SentenceFilenames.csv",
             column="Filename",
@@ -98,18 +121,22 @@ DATASETS = {
     ),
     "savee": Dataset(
         "savee",
-        "SAVEE (4 male speakers, 480 files, 7 emotions)",
+        "SAVEE",
+        "4 male speakers, 480 files, 7 emotions",
         "free for research; registration required",
         "Haq & Jackson (2009), Proc. AVSP",
         "http://kahlan.eps.surrey.ac.uk/savee/",
+        noncommercial=True,
         manual="register on the SAVEE website, download AudioData and read it as savee=DIR",
     ),
     "emodb": Dataset(
         "emodb",
-        "Berlin Database of Emotional Speech (10 speakers, 535 files, 7 emotions, German)",
+        "Berlin Database of Emotional Speech",
+        "10 speakers, 535 files, 7 emotions, German",
         "see the EmoDB website",
         "Burkhardt et al. (2005), Proc. Interspeech",
         "http://emodb.bilderbar.info/",
+        noncommercial=True,
         manual="download it from the EmoDB website and read it as emodb=DIR",
     ),
 }

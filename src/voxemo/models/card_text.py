@@ -43,7 +43,7 @@ def _use(card: dict, names: list[str]) -> list[str]:
     """What the model may be used for, from its data's and its feature extractors' terms."""
     from voxemo.corpora.download import DATASETS
 
-    noncommercial = [n for n in names if n in DATASETS and "NC" in DATASETS[n].license]
+    noncommercial = [n for n in names if n in DATASETS and DATASETS[n].noncommercial]
     lines = []
     if noncommercial:
         lines.append(
@@ -58,8 +58,8 @@ def _use(card: dict, names: list[str]) -> list[str]:
         lines.append(f"- Beyond the core install, it needs `{install}`.")
     if not noncommercial and not uses_opensmile(card):
         notices = "; ".join(
-            f"{DATASETS[n].title.split(' (')[0]} ({DATASETS[n].homepage}), available under the "
-            f"{DATASETS[n].license.split(',')[0]}"
+            f"{DATASETS[n].corpus} ({DATASETS[n].homepage}), available under the "
+            f"{DATASETS[n].license}"
             for n in names
             if n in DATASETS
         )
@@ -152,11 +152,12 @@ def _other_corpora(card: dict) -> list[str]:
     section = card.get("cross_corpus")
     if not section:
         return []
+    shared = ", ".join(display_order(section["labels"]))
     return [
         "## Other corpora",
         "",
         "The same recipe, trained on all of this model's training corpus and tested on all of "
-        f"another corpus, scored over the emotions both have ({', '.join(display_order(section['labels']))}; "
+        f"another corpus, scored over the emotions both have ({shared}; "
         f"{section['source']}):",
         "",
         *(
@@ -205,7 +206,7 @@ def card_markdown(card: dict) -> str:
 
     training = card["training"]
     names = corpus_names(training)
-    licenses = [f"{DATASETS[n].title}: {DATASETS[n].license}" for n in names if n in DATASETS]
+    licenses = [f"{DATASETS[n].title}: {DATASETS[n].terms}" for n in names if n in DATASETS]
     lines = [
         f"# voxemo model: {card['model']}",
         "",
