@@ -2,16 +2,16 @@
 
 For each fold of a setup of ``cross_corpus.py`` (the same recipe, trained on the fold's
 training speakers only), every test speaker's utterances are joined, in a random order with a
-second of that voice's own room tone between them (noise at the level of the quietest
-moments of its files: a pause louder than the files' own silence would be taken for speech
-and enter the voice's statistics), into one long recording of that voice. The recording goes
-through ``predict_timeline`` as a user's would: plain; with ``adapt=True`` by probabilities
-alone (the model folder without its voice model); and with ``adapt=True`` as it comes, the
-feature-vector members judging each window's features by the voice's running statistics
-with their voice models (trained in the fold on its training speakers' per-speaker
-z-scores). Each utterance is then labelled with the mean probabilities of the windows
-centred inside it (among its corpus's emotions) and scored against its true emotion. Segment
-UAR and accuracy are averaged over folds.
+second of quiet room between them, into one long recording of that voice. The pause is never
+louder than the voice's own room tone (the quietest moments of its files): a pause louder than
+the files' silence would be taken for speech and enter the voice's statistics. The recording
+goes through ``predict_timeline`` as a user's would: plain; with ``adapt=True`` by
+probabilities alone (the model folder without its voice model); and with ``adapt=True`` as it
+comes, the feature-vector members judging each window's features by the voice's running
+statistics with their voice models (trained in the fold on its training speakers' per-speaker
+z-scores). Each utterance is then labelled with the mean probabilities of the windows centred
+inside it (among its corpus's emotions) and scored against its true emotion. Segment UAR and
+accuracy are averaged over folds.
 
     python benchmarks/adaptation.py [--setups both] [--members ...] [--checkpoints DIR]
 """
@@ -52,19 +52,20 @@ from voxemo.recognizer.timeline import predict_timeline
 
 RATE = 16000
 PAUSE_SECONDS = 1.0
+ROOM_LEVEL = 0.0005  # RMS of the pauses' noise (-66 dBFS), or the voice's room tone if quieter
 PLAIN, PROBABILITIES, FEATURES = ADAPTATION_MODES
 
 
 def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
     """One FLAC per test speaker of ``fold``: their utterances, shuffled, with pauses of
-    room tone; the list of recordings with each utterance's span and label."""
+    quiet room; the list of recordings with each utterance's span and label."""
     rng = np.random.default_rng(seed)
     recordings = []
     tested = table.iloc[fold.test]
     for speaker, rows in tested.groupby("speaker", sort=True):
         order = rng.permutation(len(rows))
         utterances = [resample(load_audio(rows.iloc[i]["path"]), RATE).samples for i in order]
-        level = float(np.median([room_level(samples) for samples in utterances]))
+        level = min(ROOM_LEVEL, float(np.median([room_level(x) for x in utterances])))
         room = level * rng.standard_normal(int(PAUSE_SECONDS * RATE)).astype(np.float32)
         parts, spans, position = [room], [], PAUSE_SECONDS
         for index, samples in zip(order, utterances, strict=True):
