@@ -9,7 +9,8 @@
 #   open     - crnn + logreg on spectral trained on CREMA-D alone (ODbL, commercial use with
 #              attribution): free of RAVDESS's non-commercial clause and of openSMILE
 # The networks train for 12 epochs on both corpora and 16 on CREMA-D alone; every logreg also
-# trains on a copy of each file under a random recording condition (--augment). Ensemble
+# trains on a copy of each file under a random recording condition (--augment), and has a
+# voice model (--voice) that --adapt judges a recording's windows with. Ensemble
 # probabilities are temperature-scaled on their out-of-fold predictions. Each card carries the
 # recording-conditions table of benchmarks/robustness.py for its recipe where that has been
 # run. Then the README's timeline figure is redrawn with the default model.
@@ -70,7 +71,7 @@ train() {  # SETUP-MEMBER: trained into $WORK/SETUP-crnn or $WORK/SETUP-logreg-F
     $VOXEMO train "${corpora[@]}" --model crnn --epochs "$epochs" --scores "$(evaluation "$part")" \
       --checkpoints "$WORK/checkpoints/$setup" --out "$WORK/$setup-crnn" --force
   else
-    $VOXEMO train "${corpora[@]}" --features "$member" --model logreg --augment \
+    $VOXEMO train "${corpora[@]}" --features "$member" --model logreg --augment --voice \
       --scores "$(evaluation "$part")" --out "$WORK/$setup-logreg-$member" --force
   fi
 }
