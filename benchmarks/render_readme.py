@@ -680,7 +680,8 @@ def adaptation_table(record: dict) -> str:
             *lines,
             "",
             "Each test speaker's utterances joined into one recording (with "
-            f"{record['pause_seconds']} s pauses), its timeline scored segment by segment "
+            f"{record['pause_seconds']} s pauses of quiet room, never louder than the voice's "
+            "own room tone), its timeline scored segment by segment "
             "against the utterances' labels; means over folds. Probabilities only: each "
             "window's probabilities divided by the running mean of the windows before "
             "(the model folder without its voice model). `--adapt`: feature-vector models "
