@@ -48,7 +48,7 @@ from voxemo.models.ensemble import save_ensemble
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import training_config
 from voxemo.models.training import train
-from voxemo.recognizer.timeline import predict_timeline
+from voxemo.recognizer.timeline import FRAME_SECONDS, predict_timeline
 
 RATE = 16000
 PAUSE_SECONDS = 1.0
@@ -80,8 +80,10 @@ def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
 
 
 def room_level(samples: np.ndarray) -> float:
-    """The RMS of a file's quietest 20 ms frames (their 5th percentile): its room tone."""
-    frames = samples[: len(samples) // 320 * 320].reshape(-1, 320).astype(np.float64)
+    """The RMS of a file's quietest frames of the timeline's speech detector (their 5th
+    percentile): its room tone."""
+    frame = int(FRAME_SECONDS * RATE)
+    frames = samples[: len(samples) // frame * frame].reshape(-1, frame).astype(np.float64)
     return float(np.sqrt(np.percentile(np.mean(frames**2, axis=1), 5)))
 
 
