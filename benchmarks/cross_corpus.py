@@ -25,9 +25,11 @@ in :mod:`voxemo.models.label_sets`.
 
 Networks keep a checkpoint per fold and epoch (resumed only by the same data, settings and
 code), so an interrupted run continues where it stopped. Each evaluation is written to
-``results/evaluations/cross-corpus/``; the table to ``results/cross_corpus.json``. A run of
+``results/evaluations/cross-corpus/`` with a digest of its data, configuration and code; a
+later run whose digest is the same reuses it instead of fitting again (its row names the
+commit it was evaluated at). The table is written to ``results/cross_corpus.json``; a run of
 some setups or members replaces their rows there and keeps the others, each naming the commit
-it was measured at; the default run measures every row again.
+it was measured at.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from pathlib import Path
 from common import RESULTS, ROOT, kept_rows, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
-from voxemo.evaluation import evaluate, evaluation_config
+from voxemo.evaluation import evaluate, evaluation_config, evaluation_digest
 from voxemo.evaluation.ensemble import ensemble_evaluation
 from voxemo.evaluation.protocols import builtin_folds
 from voxemo.evaluation.rescore import over_labels
@@ -103,26 +105,17 @@ def member_inputs(name: str, corpus):
 
 
 def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args) -> dict:
+    """One member's evaluation: the saved one where its digest (data, configuration and
+    code) matches this run's, else a new one, saved."""
     features, model = member_parts(name)
     began = time.perf_counter()
     data, copies = member_inputs(name, corpus)
-    common = {"model_kind": model, "protocol": protocol, "folds": folds, "seed": SEED}
+    epochs = EPOCHS[train_side] if model == "crnn" else None
     if model == "crnn":
-        epochs = EPOCHS[train_side]
-        result = evaluate(
-            data,
-            epochs=epochs,
-            checkpoints=args.checkpoints / setup.replace("->", "-to-"),
-            on_epoch=lambda log: print(setup, log, flush=True),
-            **common,
-        )
         configs = [training_config(model).frontend.config()]
     else:
-        # Like the networks, trained on every file and on a copy under a random condition.
-        epochs = None
-        result = evaluate(data, jobs=2, augment=copies, **common)
         configs = [fs.config() for fs in parse_feature_spec(features)]
-    result["config"] = evaluation_config(
+    config = evaluation_config(
         data,
         corpus_specs=sorted(set(corpus.table["corpus"].astype(str))),
         features=features,
@@ -134,11 +127,31 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
         folds=folds,
         augment=True,
     )
+    digest = evaluation_digest(config, data, *([copies] if copies else []))
+    stem = f"{setup.replace('->', '-to-')}-{name.replace('[', '-').replace(']', '')}"
+    path = EVALUATIONS / f"{stem}.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    if saved.get("digest") == digest:
+        print(f"{setup} {name}: the evaluation in {path.name} has this run's digest, reused")
+        return saved
+    common = {"model_kind": model, "protocol": protocol, "folds": folds, "seed": SEED}
+    if model == "crnn":
+        result = evaluate(
+            data,
+            epochs=epochs,
+            checkpoints=args.checkpoints / setup.replace("->", "-to-"),
+            on_epoch=lambda log: print(setup, log, flush=True),
+            **common,
+        )
+    else:
+        # Like the networks, trained on every file and on a copy under a random condition.
+        result = evaluate(data, jobs=2, augment=copies, **common)
+    result["config"] = config
+    result["digest"] = digest
     times = [fold.get("training_seconds") for fold in result["folds"]]
     result["minutes"] = round((sum(times) if all(times) else time.perf_counter() - began) / 60, 1)
     EVALUATIONS.mkdir(parents=True, exist_ok=True)
-    stem = f"{setup.replace('->', '-to-')}-{name.replace('[', '-').replace(']', '')}"
-    (EVALUATIONS / f"{stem}.json").write_text(json.dumps(result) + "\n")
+    path.write_text(json.dumps(result) + "\n")
     return result
 
 
@@ -209,13 +222,15 @@ def main() -> None:
                     "minutes": sum(results[m]["minutes"] for m in parts)
                 }
         for name, result in results.items():
+            parts = ENSEMBLES.get(name, (name,))
             rows.append(
                 {
                     "model": name,
-                    "members": list(ENSEMBLES.get(name, (name,))),
+                    "members": list(parts),
                     "setup": setup,
                     "trained_on": train_side,
                     "minutes": result["minutes"],
+                    "evaluated_at": sorted({results[m]["config"]["git_commit"] for m in parts}),
                     "cells": cells(setup, result),
                 }
             )

@@ -57,3 +57,27 @@ def test_calibration_error_is_zero_only_when_confidence_matches_accuracy():
     assert calibration_error(honest) == pytest.approx(0.0)
     overconfident = rows([0.95] * 4, [True, False, True, False])
     assert calibration_error(overconfident) == pytest.approx(0.45)
+
+
+def test_evaluation_digest_follows_data_and_settings_but_not_the_commit(monkeypatch):
+    from voxemo.evaluation import evaluation_config, evaluation_digest
+    from voxemo.evaluation import run as evaluation_run
+
+    data = separable()
+
+    def config(**changes):
+        options = {"features": "x", "feature_configs": [], "model": "logreg", "seed": 0}
+        return evaluation_config(data, corpus_specs=["csv"], protocol="loso", **options | changes)
+
+    digest = evaluation_digest(config(), data)
+    assert evaluation_digest(config(), data) == digest
+    monkeypatch.setattr(evaluation_run, "provenance", lambda: {"git_commit": "0" * 40})
+    assert evaluation_digest(config(), data) == digest
+    assert evaluation_digest(config(seed=1), data) != digest
+    assert evaluation_digest(config(), data, separable(seed=1)) != digest
+    changed = separable()
+    changed.features[0, 0] += 1e-6
+    assert evaluation_digest(config(), changed) != digest
+    relabelled = separable()
+    relabelled.table.loc[0, "speaker"] = "7"
+    assert evaluation_digest(config(), relabelled) != digest

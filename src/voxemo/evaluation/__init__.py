@@ -10,12 +10,13 @@ __all__ = [
     "Fold",
     "evaluate",
     "evaluation_config",
+    "evaluation_digest",
     "make_folds",
 ]
 
 
 def __getattr__(name: str):
-    if name in ("LEAK_WARNING", "evaluate", "evaluation_config"):
+    if name in ("LEAK_WARNING", "evaluate", "evaluation_config", "evaluation_digest"):
         from voxemo.evaluation import run
 
         return getattr(run, name)

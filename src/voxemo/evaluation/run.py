@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ from voxemo.models.label_sets import (
 )
 from voxemo.models.neural import EpochLog, is_neural, training_config
 from voxemo.models.selection import CLASS_WEIGHTS, INNER_FOLDS, INNER_SCORING, on_a_path
-from voxemo.provenance import provenance
+from voxemo.provenance import code_digest, machine_info, provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -472,3 +474,48 @@ def evaluation_config(
         "seeds": {"model": seed, **({"split": SEED_SPLIT_STATE} if protocol == "seed" else {})},
         **provenance(),
     }
+
+
+# The code an evaluation's scores depend on: a saved evaluation made by other code is not reused.
+EVALUATION_CODE = (
+    "voxemo.audio",
+    "voxemo.corpora",
+    "voxemo.evaluation",
+    "voxemo.features",
+    "voxemo.models",
+)
+
+
+def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
+    """What a saved evaluation must match to stand for running it again: its configuration
+    (less the version and commit it ran at), every input it was given (features or audio,
+    with each file's path, label, speaker and corpus), the library versions and the code
+    of :data:`EVALUATION_CODE`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> table = pd.DataFrame({"path": ["a.wav", "b.wav"], "label": ["sad", "angry"]})
+    >>> data = FeatureTable(table, np.zeros((2, 3)), ["f0", "f1", "f2"], ["angry", "sad"], [])
+    >>> digest = evaluation_digest({"model": "logreg"}, data)
+    >>> digest == evaluation_digest({"model": "svm"}, data), len(digest)
+    (False, 16)
+    """
+    recorded = provenance()
+    settings = {key: value for key, value in config.items() if key not in recorded}
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(
+        json.dumps(
+            [settings, machine_info()["libraries"], code_digest(*EVALUATION_CODE)],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
+    for data in inputs:
+        columns = [c for c in ("path", "label", "speaker", "corpus") if c in data.table]
+        digest.update(data.table[columns].astype(str).to_json(orient="values").encode())
+        digest.update(json.dumps(data.labels).encode())
+        arrays = [data.features] if isinstance(data, FeatureTable) else data.waves
+        for values in arrays:
+            digest.update(np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()
