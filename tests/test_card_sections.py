@@ -37,6 +37,9 @@ def test_a_cards_section_holds_only_its_recipes_rows():
     assert section["rows"][1] == {"condition": "telephone", "uar": {"ravdess": 0.5},
                                   "drop": {"ravdess": 0.1}}  # fmt: skip
     assert "--setup both at commit 0123456789ab" in section["source"]
+    record["rows"][1]["git_commit"] = "abcdef0123456789"  # kept from an earlier run
+    section = robustness_section(record, "both", "default")
+    assert "--setup both at commits 0123456789ab, abcdef012345" in section["source"]
     with pytest.raises(ModelError, match="no rows of accurate in the setup both"):
         robustness_section(record, "both", "accurate")
 

@@ -43,9 +43,8 @@ def robustness_section(record: dict, setup: str, model: str) -> dict:
     rows = [row for row in record["rows"] if (row["model"], row["setup"]) == (model, setup)]
     if not rows:
         raise ModelError(f"the robustness results have no rows of {model} in the setup {setup}")
-    commit = rows[0].get("git_commit", record["git_commit"])
     return {
-        "source": f"benchmarks/robustness.py --setup {setup} at commit {commit[:12]}",
+        "source": f"benchmarks/robustness.py --setup {setup} at {_commits(record, rows)}",
         "rows": [
             {
                 "condition": row["condition"],
@@ -84,9 +83,8 @@ def cross_corpus_section(record: dict, trained_on: str, model: str) -> dict:
             f"the cross-corpus results have no rows of {model} trained on all of {trained_on}"
         )
     setups = ",".join(row["setup"] for row in rows)
-    commit = rows[0].get("git_commit", record["git_commit"])
     return {
-        "source": f"benchmarks/cross_corpus.py --setups '{setups}' at commit {commit[:12]}",
+        "source": f"benchmarks/cross_corpus.py --setups '{setups}' at {_commits(record, rows)}",
         "labels": list(record["shared_labels"]),
         "rows": [
             {
@@ -97,6 +95,12 @@ def cross_corpus_section(record: dict, trained_on: str, model: str) -> dict:
             for row in rows
         ],
     }
+
+
+def _commits(record: dict, rows: list[dict]) -> str:
+    """The commits ``rows`` were measured at: each row's own, else the record's."""
+    commits = list(dict.fromkeys(row.get("git_commit", record["git_commit"])[:12] for row in rows))
+    return ("commit " if len(commits) == 1 else "commits ") + ", ".join(commits)
 
 
 def add_sections(folder: str | Path, sections: dict[str, dict]) -> None:
