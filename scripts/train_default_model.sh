@@ -98,17 +98,30 @@ done
 # Each card gets its recipe's table from benchmarks/robustness.py, where that has measured it
 # (default, accurate and fast: the setup trained on both corpora; open: CREMA-D alone), and a
 # recipe trained on one corpus its scores on the other from benchmarks/cross_corpus.py.
-.venv/bin/python - "$WORK/pretrained" "${BUNDLES[@]}" <<'EOF'
+recipes=()
+for name in "${BUNDLES[@]}"; do
+  recipes+=("$name=$(members "$name")")
+done
+.venv/bin/python - "$WORK/pretrained" "${recipes[@]}" <<'EOF'
 import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, "benchmarks")
+from cross_corpus import ENSEMBLES
 from voxemo.errors import ModelError
 from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
 
-recipes = {"default": ("both", "default"), "accurate": ("both", "accurate"),
-           "fast": ("both", "crnn"), "open": ("crema-d", "default")}
 sections = {"robustness": robustness_section, "cross_corpus": cross_corpus_section}
+
+
+def recipe(parts):
+    """The setup and the benchmark's name of a bundle made of SETUP-MEMBER trainings."""
+    setup = parts[0].removesuffix("-crnn")
+    members = {p.removeprefix(f"{setup}-") for p in parts}
+    members = {m if m == "crnn" else f"logreg[{m}]" for m in members}
+    names = [name for name, kept in ENSEMBLES.items() if set(kept) == members]
+    return setup, names[0] if names else members.pop()
 
 
 def results(name):
@@ -117,8 +130,9 @@ def results(name):
 
 
 records = {"robustness": results("robustness"), "cross_corpus": results("cross_corpus")}
-for name in sys.argv[2:]:
-    setup, model = recipes[name]
+for argument in sys.argv[2:]:
+    name, parts = argument.split("=")
+    setup, model = recipe(parts.split())
     found = {}
     for key, section in sections.items():
         if key == "cross_corpus" and setup == "both":
