@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -476,12 +477,14 @@ def evaluation_config(
     }
 
 
-# The code an evaluation's scores depend on: a saved evaluation made by other code is not reused.
+# The code that turns an evaluation's inputs into its scores (how the inputs were made is in
+# their digest): fitting and scoring, and what networks compute their spectrograms and
+# training conditions with. A saved evaluation made by other code is not reused.
 EVALUATION_CODE = (
-    "voxemo.audio",
-    "voxemo.corpora",
+    "voxemo.audio.conditions",
     "voxemo.evaluation",
-    "voxemo.features",
+    "voxemo.features.logmel",
+    "voxemo.features.spectrum",
     "voxemo.models",
 )
 
@@ -490,7 +493,7 @@ def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
     """What a saved evaluation must match to stand for running it again: its configuration
     (less the version and commit it ran at), every input it was given (features or audio,
     with each file's path, label, speaker and corpus), the library versions and the code
-    of :data:`EVALUATION_CODE`.
+    of :data:`EVALUATION_CODE` (and torch's version, for a network).
 
     Examples
     --------
@@ -503,10 +506,13 @@ def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
     """
     recorded = provenance()
     settings = {key: value for key, value in config.items() if key not in recorded}
+    libraries = machine_info()["libraries"]
+    if is_neural(str(config.get("model"))):
+        libraries["torch"] = metadata.version("torch")
     digest = hashlib.blake2b(digest_size=8)
     digest.update(
         json.dumps(
-            [settings, machine_info()["libraries"], code_digest(*EVALUATION_CODE)],
+            [settings, libraries, code_digest(*EVALUATION_CODE)],
             sort_keys=True,
             default=str,
         ).encode()
