@@ -1,0 +1,58 @@
+"""The long recordings of the adaptation benchmark: its pauses are never taken for speech."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from conftest import REPO
+from voxemo.evaluation import Fold
+from voxemo.recognizer.timeline import TimelineSettings, speech_windows
+
+RATE = 16000
+
+
+@pytest.fixture
+def adaptation():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import adaptation
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    return adaptation
+
+
+def utterance(rng, seconds: float, silence: float) -> np.ndarray:
+    """A voiced burst between stretches of near-digital silence, as in a studio recording."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    voice = 0.1 * np.sin(2 * np.pi * 180 * t) * np.hanning(len(t)) ** 0.2
+    quiet = silence * rng.standard_normal(int(0.3 * RATE))
+    return np.concatenate([quiet, voice, quiet]).astype(np.float32)
+
+
+@pytest.mark.parametrize("silence", [1e-6, 3e-3])
+def test_each_utterance_is_one_stretch_of_speech_whatever_the_files_silence(
+    adaptation, tmp_path, silence
+):
+    rng = np.random.default_rng(0)
+    paths = []
+    for index in range(4):
+        paths.append(tmp_path / f"u{index}.wav")
+        sf.write(paths[-1], utterance(rng, 1.2 + 0.1 * index, silence), RATE, subtype="FLOAT")
+    table = pd.DataFrame(
+        {"path": [str(p) for p in paths], "speaker": "7", "label": "sad", "corpus": "ravdess"}
+    )
+    fold = Fold("fold 1", np.array([], int), np.arange(4), ["7"])
+    (recording,) = adaptation.long_recordings(table, fold, tmp_path)
+    samples, rate = sf.read(recording["path"], dtype="float32")
+    pause = samples[: int(adaptation.PAUSE_SECONDS * RATE)]
+    # As quiet as the files' silence, or one step of the recording's 16 bits.
+    assert np.sqrt(np.mean(pause.astype(np.float64) ** 2)) <= max(1.5 * silence, 2**-15)
+    *windows, _ = speech_windows([samples], rate, TimelineSettings())
+    assert len(windows) == len(recording["spans"]) == 4
+    for (start, window), (begin, end, _) in zip(windows, recording["spans"], strict=True):
+        assert begin - 0.05 <= start + len(window) / rate / 2 <= end + 0.05
