@@ -11,11 +11,11 @@ Both tracks are measured: utterance-level, and speaker-adapted (features z-score
 speaker; a network's log-probabilities centred over each test speaker's files, from the
 same trained networks).
 
-    python benchmarks/neural.py [--corpus DIR] [--models cnn,crnn,crnn-seed7]
-                                [--checkpoints DIR]
+    python benchmarks/neural.py [--corpus DIR] [--models cnn,crnn] [--checkpoints DIR]
 
-Networks train with seed 42; ``crnn-seed7`` is a crnn trained with seed 7 instead, a member
-of its own, so that ensembles of seeds are measured too.
+Networks train with seed 42; a member named ``KIND-seedN`` (``--models cnn,crnn,crnn-seed7``)
+is a network trained with seed N instead, a member of its own, so that ensembles of seeds are
+measured too.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
     parser.add_argument(
-        "--models", default="cnn", help="comma-separated neural kinds, KIND-seedN for seed N"
+        "--models", default="cnn,crnn", help="comma-separated neural kinds, KIND-seedN for seed N"
     )
     parser.add_argument(
         "--checkpoints",
