@@ -1,4 +1,5 @@
-"""Where a result came from: the commit a process runs is the one checked out when it began."""
+"""Where a result came from: the commit a process runs is the one checked out when it began,
+and only a change to code, not to what the benchmarks write, makes a checkout modified."""
 
 from __future__ import annotations
 
@@ -18,9 +19,31 @@ def test_files_written_during_a_run_do_not_make_its_commit_look_modified(monkeyp
     provenance.git_commit.cache_clear()
     try:
         assert provenance.git_commit() == "0123abcd"
-        status["porcelain"] = " M benchmarks/results/evaluation.json"  # the run's own output
+        status["porcelain"] = " M src/voxemo/models/training.py"
         assert provenance.git_commit() == "0123abcd"
         provenance.git_commit.cache_clear()  # a new process sees the modification
         assert provenance.git_commit() == "0123abcd-dirty"
     finally:
         provenance.git_commit.cache_clear()
+
+
+def test_only_code_makes_a_checkout_modified(tmp_path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    files = ["src/voxemo/x.py", "benchmarks/results/a.json", "README.md", "docs/page.md"]
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("before\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "start")
+    commit = provenance.checkout_commit(tmp_path / "src")
+    assert commit is not None and len(commit) == 40
+    for name in files[1:]:
+        (tmp_path / name).write_text("measured again\n")
+    (tmp_path / "notes.txt").write_text("untracked\n")
+    assert provenance.checkout_commit(tmp_path / "src") == commit
+    (tmp_path / files[0]).write_text("changed\n")
+    assert provenance.checkout_commit(tmp_path / "src" / "voxemo") == commit + "-dirty"
+    assert provenance.checkout_commit(tmp_path.parent / "elsewhere-not-a-folder") is None

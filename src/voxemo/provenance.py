@@ -18,32 +18,49 @@ def package_version() -> str:
         return "unknown"
 
 
-@functools.cache
-def git_commit() -> str | None:
-    """The commit of the source checkout voxemo runs from (None for an installed wheel),
-    ``-dirty`` where tracked files differ from it.
+# What the benchmarks write: their results and the pages rendered from them. A checkout that
+# differs from its commit only there still runs that commit's code.
+MEASURED_OUTPUTS = ("benchmarks/results", "README.md", "docs")
 
-    Taken once per process, at the first call: the code that runs is the code checked out
-    then, and the tracked result files a long run writes on its way (a benchmark's
-    evaluations) must not make the commit it ran at look modified.
+
+def checkout_commit(folder: str | Path) -> str | None:
+    """The commit checked out where ``folder`` is (None outside a git checkout), ``-dirty``
+    where tracked files other than :data:`MEASURED_OUTPUTS` differ from it.
+
+    Examples
+    --------
+    >>> checkout_commit("/") is None or len(checkout_commit("/")) >= 40
+    True
     """
-    here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5
         )
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
         return None
+    outputs = [f":(top,exclude){path}" for path in MEASURED_OUTPUTS]
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=here,
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ":/", *outputs],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=5,
     ).stdout.strip()
     return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+@functools.cache
+def git_commit() -> str | None:
+    """The commit of the source checkout voxemo runs from (None for an installed wheel),
+    ``-dirty`` where its code differs from it (:func:`checkout_commit`).
+
+    Taken once per process, at the first call: the code that runs is the code checked out
+    then, and the tracked result files a long run writes on its way (a benchmark's
+    evaluations) must not make the commit it ran at look modified.
+    """
+    return checkout_commit(Path(__file__).resolve().parent)
 
 
 def code_digest(*modules: str) -> str:
