@@ -130,7 +130,10 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     digest = evaluation_digest(config, data, *([copies] if copies else []))
     stem = f"{setup.replace('->', '-to-')}-{name.replace('[', '-').replace(']', '')}"
     path = EVALUATIONS / f"{stem}.json"
-    saved = json.loads(path.read_text()) if path.exists() else {}
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):  # none yet, or cut short: evaluated again
+        saved = {}
     if saved.get("digest") == digest:
         print(f"{setup} {name}: the evaluation in {path.name} has this run's digest, reused")
         return saved
@@ -151,7 +154,9 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     times = [fold.get("training_seconds") for fold in result["folds"]]
     result["minutes"] = round((sum(times) if all(times) else time.perf_counter() - began) / 60, 1)
     EVALUATIONS.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result) + "\n")
+    written = path.with_suffix(".part")
+    written.write_text(json.dumps(result) + "\n")
+    written.replace(path)
     return result
 
 
@@ -230,7 +235,9 @@ def main() -> None:
                     "setup": setup,
                     "trained_on": train_side,
                     "minutes": result["minutes"],
-                    "evaluated_at": sorted({results[m]["config"]["git_commit"] for m in parts}),
+                    "evaluated_at": sorted(
+                        {str(results[m]["config"]["git_commit"]) for m in parts}
+                    ),
                     "cells": cells(setup, result),
                 }
             )

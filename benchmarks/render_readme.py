@@ -45,8 +45,10 @@ def _earlier(record: dict, name) -> str:
     commit of each of those runs."""
     earlier: dict[str, list[str]] = {}
     for row in record["rows"]:
-        if row.get("git_commit", record["git_commit"]) != record["git_commit"]:
-            earlier.setdefault(_short(row["git_commit"]), []).append(name(row))
+        # A row made of saved evaluations names the commits they were evaluated at.
+        for commit in row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])]:
+            if commit != record["git_commit"]:
+                earlier.setdefault(_short(commit), []).append(name(row))
     return "".join(
         f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
         for commit, names in earlier.items()

@@ -108,7 +108,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
-from cross_corpus import ENSEMBLES
+from cross_corpus import ENSEMBLES, SETUPS
 from voxemo.errors import ModelError
 from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
 
@@ -117,10 +117,12 @@ sections = {"robustness": robustness_section, "cross_corpus": cross_corpus_secti
 
 def recipe(parts):
     """The setup and the benchmark's name of a bundle made of SETUP-MEMBER trainings."""
-    setup = parts[0].removesuffix("-crnn")
+    (setup,) = {s for s in SETUPS for p in parts if p.startswith(f"{s}-")}
     members = {p.removeprefix(f"{setup}-") for p in parts}
     members = {m if m == "crnn" else f"logreg[{m}]" for m in members}
     names = [name for name, kept in ENSEMBLES.items() if set(kept) == members]
+    if len(members) > 1 and not names:
+        sys.exit(f"{' + '.join(sorted(members))}: not an ensemble of benchmarks/cross_corpus.py")
     return setup, names[0] if names else members.pop()
 
 

@@ -89,6 +89,10 @@ def test_other_corpora_are_those_tested_after_training_on_all_of_the_cards_corpu
     assert section["rows"] == [{"test": "ravdess", "accuracy": 0.29, "uar": 0.3}]
     assert section["labels"] == ["angry", "happy", "sad"]
     assert "'crema-d->ravdess' at commit fedcba987654" in section["source"]
+    # A row made of saved evaluations names the commits they were evaluated at.
+    record["rows"][0]["evaluated_at"] = ["0123456789abcdef", "abcdef0123456789-dirty"]
+    section = cross_corpus_section(record, "crema-d", "default")
+    assert "at commits 0123456789ab, abcdef012345-dirty" in section["source"]
     with pytest.raises(ModelError, match="no rows of accurate trained on all of crema-d"):
         cross_corpus_section(record, "crema-d", "accurate")
 

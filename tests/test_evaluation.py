@@ -78,6 +78,7 @@ def test_evaluation_digest_follows_data_and_settings_but_not_the_commit(monkeypa
     changed = separable()
     changed.features[0, 0] += 1e-6
     assert evaluation_digest(config(), changed) != digest
-    relabelled = separable()
-    relabelled.table.loc[0, "speaker"] = "7"
-    assert evaluation_digest(config(), relabelled) != digest
+    for column, value in (("speaker", "7"), ("gender", "male")):
+        relabelled = separable()
+        relabelled.table.loc[0, column] = value
+        assert evaluation_digest(config(), relabelled) != digest

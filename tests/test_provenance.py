@@ -27,7 +27,10 @@ def test_files_written_during_a_run_do_not_make_its_commit_look_modified(monkeyp
         provenance.git_commit.cache_clear()
 
 
-def test_only_code_makes_a_checkout_modified(tmp_path):
+def test_only_code_makes_a_checkout_modified(tmp_path, monkeypatch):
+    for name in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"):
+        monkeypatch.delenv(name, raising=False)
+
     def git(*args):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
 
@@ -37,7 +40,8 @@ def test_only_code_makes_a_checkout_modified(tmp_path):
         (tmp_path / name).write_text("before\n")
     git("init", "-q")
     git("add", "-A")
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "start")
+    author = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    git(*author, "commit", "-qm", "start")
     commit = provenance.checkout_commit(tmp_path / "src")
     assert commit is not None and len(commit) == 40
     for name in files[1:]:
@@ -47,3 +51,13 @@ def test_only_code_makes_a_checkout_modified(tmp_path):
     (tmp_path / files[0]).write_text("changed\n")
     assert provenance.checkout_commit(tmp_path / "src" / "voxemo") == commit + "-dirty"
     assert provenance.checkout_commit(tmp_path.parent / "elsewhere-not-a-folder") is None
+
+
+def test_a_checkout_git_cannot_read_counts_as_modified(monkeypatch):
+    def failing_status(command, **_):
+        failed = command[1] == "status"
+        out = "" if failed else "0123abcd\n"
+        return subprocess.CompletedProcess(command, 128 if failed else 0, stdout=out, stderr="")
+
+    monkeypatch.setattr(provenance.subprocess, "run", failing_status)
+    assert provenance.checkout_commit(".") == "0123abcd-dirty"

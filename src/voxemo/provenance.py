@@ -25,30 +25,35 @@ MEASURED_OUTPUTS = ("benchmarks/results", "README.md", "docs")
 
 def checkout_commit(folder: str | Path) -> str | None:
     """The commit checked out where ``folder`` is (None outside a git checkout), ``-dirty``
-    where tracked files other than :data:`MEASURED_OUTPUTS` differ from it.
+    where tracked files other than :data:`MEASURED_OUTPUTS` differ from it, or where git
+    cannot tell.
 
     Examples
     --------
-    >>> checkout_commit("/") is None or len(checkout_commit("/")) >= 40
+    >>> import tempfile
+    >>> checkout_commit(tempfile.mkdtemp()) is None  # not a git checkout
     True
     """
+    env = {**os.environ, "GIT_LITERAL_PATHSPECS": "0"}  # the pathspecs below are magic
+    outputs = [f":(top,exclude){path}" for path in MEASURED_OUTPUTS]
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5
+        )
+        if head.returncode != 0:
+            return None
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ":/", *outputs],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0:
-        return None
-    outputs = [f":(top,exclude){path}" for path in MEASURED_OUTPUTS]
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "--", ":/", *outputs],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=5,
-    ).stdout.strip()
-    return out.stdout.strip() + ("-dirty" if dirty else "")
+    dirty = status.returncode != 0 or status.stdout.strip()
+    return head.stdout.strip() + ("-dirty" if dirty else "")
 
 
 @functools.cache
@@ -59,6 +64,11 @@ def git_commit() -> str | None:
     Taken once per process, at the first call: the code that runs is the code checked out
     then, and the tracked result files a long run writes on its way (a benchmark's
     evaluations) must not make the commit it ran at look modified.
+
+    Examples
+    --------
+    >>> git_commit() is None or len(git_commit().removesuffix("-dirty")) == 40
+    True
     """
     return checkout_commit(Path(__file__).resolve().parent)
 

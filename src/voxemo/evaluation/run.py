@@ -478,22 +478,28 @@ def evaluation_config(
 
 
 # The code that turns an evaluation's inputs into its scores (how the inputs were made is in
-# their digest): fitting and scoring, and what networks compute their spectrograms and
-# training conditions with. A saved evaluation made by other code is not reused.
+# their digest): fitting and scoring, the grouping and normalization they use, and what
+# networks compute their spectrograms and training conditions with. A saved evaluation made
+# by other code is not reused.
 EVALUATION_CODE = (
     "voxemo.audio.conditions",
     "voxemo.evaluation",
+    "voxemo.features.dataset",
     "voxemo.features.logmel",
+    "voxemo.features.normalization",
     "voxemo.features.spectrum",
     "voxemo.models",
+    "voxemo.probabilities",
 )
+# What networks also train with: their tensors, codecs and rooms (training conditions).
+NETWORK_LIBRARIES = ("torch", "av", "pyroomacoustics")
 
 
 def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
     """What a saved evaluation must match to stand for running it again: its configuration
     (less the version and commit it ran at), every input it was given (features or audio,
-    with each file's path, label, speaker and corpus), the library versions and the code
-    of :data:`EVALUATION_CODE` (and torch's version, for a network).
+    with the whole table of its files), the library versions and the code of
+    :data:`EVALUATION_CODE` (and, for a network, the versions of :data:`NETWORK_LIBRARIES`).
 
     Examples
     --------
@@ -508,20 +514,26 @@ def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
     settings = {key: value for key, value in config.items() if key not in recorded}
     libraries = machine_info()["libraries"]
     if is_neural(str(config.get("model"))):
-        libraries["torch"] = metadata.version("torch")
+        for name in NETWORK_LIBRARIES:
+            try:
+                libraries[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                libraries[name] = None
     digest = hashlib.blake2b(digest_size=8)
     digest.update(
         json.dumps(
-            [settings, libraries, code_digest(*EVALUATION_CODE)],
-            sort_keys=True,
-            default=str,
+            [settings, libraries, code_digest(*EVALUATION_CODE)], sort_keys=True, default=str
         ).encode()
     )
     for data in inputs:
-        columns = [c for c in ("path", "label", "speaker", "corpus") if c in data.table]
-        digest.update(data.table[columns].astype(str).to_json(orient="values").encode())
-        digest.update(json.dumps(data.labels).encode())
-        arrays = [data.features] if isinstance(data, FeatureTable) else data.waves
+        digest.update(data.table.astype(str).to_json(orient="split").encode())
+        if isinstance(data, FeatureTable):
+            described, arrays = [data.labels, data.names], [data.features]
+        else:
+            described, arrays = [data.labels, data.sample_rate], data.waves
+        digest.update(json.dumps(described).encode())
         for values in arrays:
-            digest.update(np.ascontiguousarray(values).tobytes())
+            values = np.ascontiguousarray(values)
+            digest.update(f"{values.dtype}{values.shape}".encode())
+            digest.update(values.tobytes())
     return digest.hexdigest()

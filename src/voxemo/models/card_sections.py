@@ -98,9 +98,15 @@ def cross_corpus_section(record: dict, trained_on: str, model: str) -> dict:
 
 
 def _commits(record: dict, rows: list[dict]) -> str:
-    """The commits ``rows`` were measured at: each row's own, else the record's."""
-    commits = list(dict.fromkeys(row.get("git_commit", record["git_commit"])[:12] for row in rows))
-    return ("commit " if len(commits) == 1 else "commits ") + ", ".join(commits)
+    """The commits ``rows`` were measured at: those of the saved evaluations a row was made
+    of, else the row's own, else the record's (12 digits, and ``-dirty`` where modified)."""
+    commits = [
+        str(commit)[:12] + ("-dirty" if str(commit).endswith("-dirty") else "")
+        for row in rows
+        for commit in row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])]
+    ]
+    unique = list(dict.fromkeys(commits))
+    return ("commit " if len(unique) == 1 else "commits ") + ", ".join(unique)
 
 
 def add_sections(folder: str | Path, sections: dict[str, dict]) -> None:
