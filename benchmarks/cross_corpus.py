@@ -23,8 +23,9 @@ in :mod:`voxemo.models.label_sets`.
     python benchmarks/cross_corpus.py [--ravdess DIR] [--crema-d DIR] [--members ...]
                                       [--setups ...] [--checkpoints DIR]
 
-Networks keep a checkpoint per fold and epoch (resumed only by the same data, settings and
-code), so an interrupted run continues where it stopped. Each evaluation is written to
+Networks keep a checkpoint per fold and epoch, and feature-vector models each finished
+fold's predictions (resumed only by the same data, settings and code), so an interrupted run
+continues where it stopped. Each evaluation is written to
 ``results/evaluations/cross-corpus/`` with a digest of its data, configuration and code; a
 later run whose digest is the same reuses it instead of fitting again (its row names the
 commit it was evaluated at). The table is written to ``results/cross_corpus.json``; a run of
@@ -137,14 +138,16 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     if saved.get("digest") == digest:
         print(f"{setup} {name}: the evaluation in {path.name} has this run's digest, reused")
         return saved
-    common = {"model_kind": model, "protocol": protocol, "folds": folds, "seed": SEED}
+    common = {
+        "model_kind": model,
+        "protocol": protocol,
+        "folds": folds,
+        "seed": SEED,
+        "checkpoints": args.checkpoints / setup.replace("->", "-to-"),
+    }
     if model == "crnn":
         result = evaluate(
-            data,
-            epochs=epochs,
-            checkpoints=args.checkpoints / setup.replace("->", "-to-"),
-            on_epoch=lambda log: print(setup, log, flush=True),
-            **common,
+            data, epochs=epochs, on_epoch=lambda log: print(setup, log, flush=True), **common
         )
     else:
         # Like the networks, trained on every file and on a copy under a random condition.
@@ -195,7 +198,7 @@ def arguments(description: str, **extra: dict) -> argparse.Namespace:
         "--checkpoints",
         type=Path,
         default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
-        help="per-fold network checkpoints of cross_corpus.py (default: %(default)s)",
+        help="per-fold checkpoints of cross_corpus.py (default: %(default)s)",
     )
     return parser.parse_args()
 

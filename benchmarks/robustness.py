@@ -9,8 +9,10 @@ tested on each fold's test speakers heard through a telephone line, MP3 and Opus
 32 kbit/s, a reverberant room, pink noise at 20, 10 and 0 dB SNR, 20 dB less level, and 12 dB
 of clipping (``voxemo.audio.conditions``; rooms and noise drawn apart from training's). The
 networks' checkpoints of the cross-corpus run are reused (they are resumed only by the same
-data, settings and code), so networks only predict here. A run of one setup keeps the rows of
-the others from the previous results, each naming the commit it was measured at.
+data, settings and code), so networks only predict here; each finished fold of a
+feature-vector model is kept beside them, so an interrupted run resumes. A run of one setup
+keeps the rows of the others from the previous results, each naming the commit it was
+measured at.
 
     python benchmarks/robustness.py [--ravdess DIR] [--crema-d DIR] [--members ...]
                                     [--setup both|ravdess|crema-d] [--conditions ...]
@@ -102,6 +104,7 @@ def member_results(name: str, setup: str, split, conditions: list[str], args) ->
         jobs=2,
         augment=copies,
         also_test=versions,
+        checkpoints=args.checkpoints / setup,
         on_fold=lambda: print(
             name, "fold done", f"{time.perf_counter() - began:.0f} s", flush=True
         ),

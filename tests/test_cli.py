@@ -71,6 +71,20 @@ def test_evaluate_writes_the_evaluation_json_and_figure(fake_ravdess, tmp_path, 
     assert f"{result['accuracy']:.3f}" in stdout and "speaker-independent" in stdout
 
 
+def test_evaluate_with_checkpoints_keeps_folds_and_reads_them_back(fake_ravdess, tmp_path, capsys):
+    def evaluate(name):
+        out = tmp_path / f"{name}.json"
+        args = ["evaluate", "--corpus", f"ravdess={fake_ravdess}", "--model", "logreg"]
+        code, _, err = run([*args, "--checkpoints", tmp_path / "folds", "--json", out], capsys)
+        assert code == 0, err
+        return json.loads(out.read_text())
+
+    first = evaluate("first")
+    assert len(list((tmp_path / "folds").glob("fold-*.json"))) == len(first["folds"]) == 4
+    again = evaluate("again")
+    assert again["folds"] == first["folds"] and again["predictions"] == first["predictions"]
+
+
 def test_seed_protocol_prints_the_leak_warning(fake_ravdess, capsys):
     code, _, err = run(
         [

@@ -82,3 +82,29 @@ def test_evaluation_digest_follows_data_and_settings_but_not_the_commit(monkeypa
         relabelled = separable()
         relabelled.table.loc[0, column] = value
         assert evaluation_digest(config(), relabelled) != digest
+
+
+def test_feature_folds_resume_from_checkpoints_only_with_the_same_inputs(tmp_path, monkeypatch):
+    from voxemo.evaluation import run as evaluation_run
+
+    data = separable()
+    fresh = evaluate(data, model_kind="logreg", protocol="loso", seed=0, checkpoints=tmp_path)
+    saved = sorted(tmp_path.glob("fold-*.json"))
+    assert len(saved) == 6
+    fit_fold = evaluation_run._fit_fold
+    fitted = []
+
+    def counted(*args, **kwargs):
+        fitted.append(1)
+        return fit_fold(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation_run, "_fit_fold", counted)
+    again = evaluate(data, model_kind="logreg", protocol="loso", seed=0, checkpoints=tmp_path)
+    assert again == fresh and not fitted  # every fold read back, the same evaluation
+    saved[0].unlink()
+    saved[1].write_text("{")  # cut short by an interruption
+    resumed = evaluate(data, model_kind="logreg", protocol="loso", seed=0, checkpoints=tmp_path)
+    assert len(fitted) == 2
+    assert resumed["predictions"] == fresh["predictions"]
+    evaluate(separable(seed=1), model_kind="logreg", protocol="loso", seed=0, checkpoints=tmp_path)
+    assert len(fitted) == 8  # other inputs: every fold fitted

@@ -174,6 +174,7 @@ def run_evaluation(
             select=args.select,
             on_fold=advance,
             augment=copies_if_augmented(args, data),
+            checkpoints=args.checkpoints,
             **common,
         )
 

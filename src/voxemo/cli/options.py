@@ -104,8 +104,8 @@ def add_model(parser: argparse.ArgumentParser) -> None:
         "--checkpoints",
         type=Path,
         metavar="DIR",
-        help="neural models: keep a checkpoint per fold and epoch here, so an interrupted "
-        "run continues where it stopped",
+        help="keep progress here, so an interrupted run continues where it stopped: neural "
+        "models a checkpoint per epoch, an evaluation also each finished fold",
     )
     parser.add_argument(
         "--epochs",

@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,7 +118,9 @@ def evaluate(
     on_fold : callable or None
         Called after each fold.
     checkpoints : Path or None
-        Networks: a folder for a resumable checkpoint per fold and epoch.
+        A folder that makes an interrupted evaluation resumable: networks keep a checkpoint
+        per fold and epoch, feature-vector models each finished fold's predictions (read
+        back only by the same inputs, settings, code and library versions).
     epochs : int or None
         Networks: epochs to train (None: the kind's default).
     on_epoch : callable or None
@@ -221,18 +223,28 @@ def evaluate(
             None if augment is None else model_inputs(augment, protocol, speaker_norm, corpus_norm)
         )
         options = {"seed": seed, "select": select, "tune": tune, "label_sets": label_sets}
-        workers = min(jobs, len(fold_list))
+        keys = _fold_keys(
+            [inputs, *tested, *([] if extra is None else [extra])],
+            [truth, speakers, corpora],
+            {"model_kind": model_kind, **options}
+            | {"label_sets": {corpus: sorted(found) for corpus, found in label_sets.items()}},
+            fold_list,
+        )
+        saved = [_saved_fold(checkpoints, key) for key in keys]
+        todo = [fold for fold, runs in zip(fold_list, saved, strict=True) if runs is None]
+        workers = max(1, min(jobs, len(todo)))
         # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
         threads = None if workers == 1 else 1
-        runs = Parallel(n_jobs=workers, return_as="generator")(
+        fitted = Parallel(n_jobs=workers, return_as="generator")(
             delayed(_fit_fold)(
                 FeatureClassifier(model_kind, **options),
                 training_rows(inputs, fold.train, truth, data.table["speaker"], corpora, extra),
                 [matrix[fold.test] for matrix in tested],
                 threads=threads,
             )
-            for fold in fold_list
+            for fold in todo
         )
+        runs = _saved_or_fitted(saved, fitted, keys, checkpoints)
     corpus_labels = {
         corpus: [label for label in labels if label in found]
         for corpus, found in label_sets.items()
@@ -390,6 +402,72 @@ class FoldRun:
     seconds: float
     # A network's training time over all the runs that made it (None: unknown, or no network).
     training_seconds: float | None = None
+
+
+def _fold_keys(matrices: list, columns: list, options: dict, fold_list: list[Fold]) -> list[str]:
+    """Per fold, a digest of all that its feature-vector run depends on: the input matrices,
+    each file's label, speaker and corpus, the model's options, the fold's files, the code
+    and the library versions."""
+    base = hashlib.blake2b(digest_size=8)
+    base.update(
+        json.dumps(
+            [options, machine_info()["libraries"], code_digest(*EVALUATION_CODE)],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
+    for values in [*matrices, *columns]:
+        values = np.ascontiguousarray(values)
+        base.update(f"{values.dtype}{values.shape}".encode())
+        base.update(values.astype(str).tobytes() if values.dtype == object else values.tobytes())
+    keys = []
+    for fold in fold_list:
+        key = base.copy()
+        key.update(fold.name.encode())
+        key.update(np.asarray(fold.train, np.int64).tobytes())
+        key.update(np.asarray(fold.test, np.int64).tobytes())
+        keys.append(key.hexdigest())
+    return keys
+
+
+def _saved_fold(folder: Path | None, key: str) -> list[FoldRun] | None:
+    """A finished fold's runs kept in ``folder`` under ``key`` (None: none, or unreadable)."""
+    if folder is None:
+        return None
+    try:
+        saved = json.loads((folder / f"fold-{key}.json").read_text())
+        return [
+            FoldRun(**run | {"predicted": np.array(run["predicted"]),
+                             "probabilities": np.array(run["probabilities"])})
+            for run in saved["runs"]
+        ]  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _saved_or_fitted(saved: list, fitted, keys: list[str], folder: Path | None):
+    """Each fold's runs in order: read back where saved, else the next fitted one, kept in
+    ``folder`` as soon as it is done."""
+    fitted = iter(fitted)
+    for runs, key in zip(saved, keys, strict=True):
+        if runs is None:
+            runs = next(fitted)
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+                part = folder / f"fold-{key}.part"
+                runs_json = [
+                    asdict(run) | {"predicted": run.predicted.tolist(),
+                                   "probabilities": run.probabilities.tolist()}
+                    for run in runs
+                ]  # fmt: skip
+                part.write_text(json.dumps({"runs": runs_json}, default=_plain))
+                part.replace(folder / f"fold-{key}.json")
+        yield runs
+
+
+def _plain(value):
+    """A numpy scalar as the Python number it holds (for JSON), anything else as text."""
+    return value.item() if isinstance(value, np.generic) else str(value)
 
 
 def _fit_fold(
