@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,20 @@ import soundfile as sf
 from voxemo.features.dataset import FeatureTable
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def benchmark_module(name: str):
+    """A script of ``benchmarks/`` imported as a module (its folder is on the path only while
+    it is imported)."""
+    import importlib
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+
+
 RAVDESS = Path(os.environ.get("VOXEMO_RAVDESS", REPO.parent / "shared" / "corpora" / "ravdess"))
 
 

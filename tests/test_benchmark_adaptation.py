@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
 
-from conftest import REPO
+from conftest import benchmark_module
 from voxemo.evaluation import Fold
 from voxemo.recognizer.timeline import TimelineSettings, speech_windows
 
@@ -18,12 +16,7 @@ RATE = 16000
 
 @pytest.fixture
 def adaptation():
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import adaptation
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    return adaptation
+    return benchmark_module("adaptation")
 
 
 def utterance(rng, seconds: float, silence: float) -> np.ndarray:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import REPO, separable
+from conftest import benchmark_module, separable
 
 
 @pytest.fixture
 def cross_corpus(tmp_path, monkeypatch):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import cross_corpus
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    cross_corpus = benchmark_module("cross_corpus")
     monkeypatch.setattr(cross_corpus, "EVALUATIONS", tmp_path / "evaluations")
     return cross_corpus
 

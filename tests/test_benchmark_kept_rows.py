@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import benchmark_module
 
 
 @pytest.fixture
 def common(tmp_path, monkeypatch):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import common
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    common = benchmark_module("common")
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     return common
 

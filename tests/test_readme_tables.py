@@ -3,11 +3,9 @@ results files their scripts write."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from conftest import REPO
+from conftest import benchmark_module
 
 MACHINE = {
     "date": "2026-12-01T00:00:00+00:00",
@@ -19,12 +17,7 @@ MACHINE = {
 
 @pytest.fixture
 def render():
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import render_readme
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    return render_readme
+    return benchmark_module("render_readme")
 
 
 def test_robustness_columns_are_models_of_each_setup_with_their_drops(render):
