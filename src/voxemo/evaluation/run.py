@@ -223,28 +223,34 @@ def evaluate(
             None if augment is None else model_inputs(augment, protocol, speaker_norm, corpus_norm)
         )
         options = {"seed": seed, "select": select, "tune": tune, "label_sets": label_sets}
-        keys = _fold_keys(
-            [inputs, *tested, *([] if extra is None else [extra])],
-            [truth, speakers, corpora],
-            {"model_kind": model_kind, **options}
-            | {"label_sets": {corpus: sorted(found) for corpus, found in label_sets.items()}},
-            fold_list,
-        )
-        saved = [_saved_fold(checkpoints, key) for key in keys]
-        todo = [fold for fold, runs in zip(fold_list, saved, strict=True) if runs is None]
-        workers = max(1, min(jobs, len(todo)))
-        # Folds already run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
-        threads = None if workers == 1 else 1
-        fitted = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(_fit_fold)(
-                FeatureClassifier(model_kind, **options),
-                training_rows(inputs, fold.train, truth, data.table["speaker"], corpora, extra),
-                [matrix[fold.test] for matrix in tested],
-                threads=threads,
+
+        def fit(folds: list[Fold]):
+            workers = max(1, min(jobs, len(folds)))
+            # Folds run in parallel processes: more BLAS/OpenMP threads only oversubscribe.
+            threads = None if workers == 1 else 1
+            return Parallel(n_jobs=workers, return_as="generator")(
+                delayed(_fit_fold)(
+                    FeatureClassifier(model_kind, **options),
+                    training_rows(inputs, fold.train, truth, data.table["speaker"], corpora, extra),
+                    [matrix[fold.test] for matrix in tested],
+                    threads=threads,
+                )
+                for fold in folds
             )
-            for fold in todo
-        )
-        runs = _saved_or_fitted(saved, fitted, keys, checkpoints)
+
+        if checkpoints is None:
+            runs = fit(fold_list)
+        else:  # finished folds are read back; only the others are fitted
+            keys = _fold_keys(
+                [inputs, *tested, *([] if extra is None else [extra])],
+                [truth, speakers, corpora],
+                {"model_kind": model_kind, **options}
+                | {"label_sets": {corpus: sorted(found) for corpus, found in label_sets.items()}},
+                fold_list,
+            )
+            saved = [_saved_fold(checkpoints, key) for key in keys]
+            todo = [fold for fold, kept in zip(fold_list, saved, strict=True) if kept is None]
+            runs = _saved_or_fitted(saved, fit(todo), keys, checkpoints)
     corpus_labels = {
         corpus: [label for label in labels if label in found]
         for corpus, found in label_sets.items()
@@ -430,10 +436,8 @@ def _fold_keys(matrices: list, columns: list, options: dict, fold_list: list[Fol
     return keys
 
 
-def _saved_fold(folder: Path | None, key: str) -> list[FoldRun] | None:
+def _saved_fold(folder: Path, key: str) -> list[FoldRun] | None:
     """A finished fold's runs kept in ``folder`` under ``key`` (None: none, or unreadable)."""
-    if folder is None:
-        return None
     try:
         saved = json.loads((folder / f"fold-{key}.json").read_text())
         return [
@@ -445,23 +449,22 @@ def _saved_fold(folder: Path | None, key: str) -> list[FoldRun] | None:
         return None
 
 
-def _saved_or_fitted(saved: list, fitted, keys: list[str], folder: Path | None):
+def _saved_or_fitted(saved: list, fitted, keys: list[str], folder: Path):
     """Each fold's runs in order: read back where saved, else the next fitted one, kept in
     ``folder`` as soon as it is done."""
     fitted = iter(fitted)
     for runs, key in zip(saved, keys, strict=True):
         if runs is None:
             runs = next(fitted)
-            if folder is not None:
-                folder.mkdir(parents=True, exist_ok=True)
-                part = folder / f"fold-{key}.part"
-                runs_json = [
-                    asdict(run) | {"predicted": run.predicted.tolist(),
-                                   "probabilities": run.probabilities.tolist()}
-                    for run in runs
-                ]  # fmt: skip
-                part.write_text(json.dumps({"runs": runs_json}, default=_plain))
-                part.replace(folder / f"fold-{key}.json")
+            folder.mkdir(parents=True, exist_ok=True)
+            part = folder / f"fold-{key}.part"
+            runs_json = [
+                asdict(run) | {"predicted": run.predicted.tolist(),
+                               "probabilities": run.probabilities.tolist()}
+                for run in runs
+            ]  # fmt: skip
+            part.write_text(json.dumps({"runs": runs_json}, default=_plain))
+            part.replace(folder / f"fold-{key}.json")
         yield runs
 
 
