@@ -23,9 +23,12 @@ in :mod:`voxemo.models.label_sets`.
     python benchmarks/cross_corpus.py [--ravdess DIR] [--crema-d DIR] [--members ...]
                                       [--setups ...] [--checkpoints DIR]
 
-Networks keep a checkpoint per fold and epoch, and feature-vector models each finished
-fold's predictions (resumed only by the same data, settings and code), so an interrupted run
-continues where it stopped. Each evaluation is written to
+Every finished fold's predictions are kept in ``results/folds/cross-corpus/`` under a digest
+of its data, settings, code and library versions, and read back only by a run with the same
+digest; they are small and committed with the results, so a run of many hours (the crnn on
+both corpora takes about 5 h on 2 cores) resumes fold by fold across machines and days.
+Networks also keep a checkpoint per fold and epoch beside them (not committed), so an
+interrupted fold continues from its last epoch. Each evaluation is written to
 ``results/evaluations/cross-corpus/`` with a digest of its data, configuration and code; a
 later run whose digest is the same reuses it instead of fitting again (its row names the
 commit it was evaluated at). The table is written to ``results/cross_corpus.json``; a run of
@@ -51,6 +54,7 @@ from voxemo.evaluation.protocols import builtin_folds
 from voxemo.evaluation.rescore import over_labels
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import augmented_copies, featurize_corpus, load_corpus_waves
+from voxemo.jsonfile import write_json
 from voxemo.models.neural import training_config
 
 SEED = 42
@@ -64,6 +68,9 @@ EPOCHS = {"ravdess": 45, "crema-d": 16, "both": 12}
 SETUPS = ("both", "crema-d", "ravdess", "ravdess->crema-d", "crema-d->ravdess")
 SHARED = ["neutral", "happy", "sad", "angry", "fearful", "disgust"]
 EVALUATIONS = RESULTS / "evaluations" / "cross-corpus"
+# Each finished fold's predictions, kept with the results so that a run longer than a working
+# day resumes on any machine; networks' per-epoch checkpoints beside them stay local.
+FOLDS = RESULTS / "folds" / "cross-corpus"
 
 
 def crema_path(given: str | None) -> Path:
@@ -129,7 +136,8 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
         augment=True,
     )
     digest = evaluation_digest(config, data, *([copies] if copies else []))
-    stem = f"{setup.replace('->', '-to-')}-{name.replace('[', '-').replace(']', '')}"
+    folder = setup.replace("->", "-to-")
+    stem = f"{folder}-{name.replace('[', '-').replace(']', '')}"
     path = EVALUATIONS / f"{stem}.json"
     try:
         saved = json.loads(path.read_text())
@@ -143,7 +151,7 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
         "protocol": protocol,
         "folds": folds,
         "seed": SEED,
-        "checkpoints": args.checkpoints / setup.replace("->", "-to-"),
+        "checkpoints": args.checkpoints / folder,
     }
     if model == "crnn":
         result = evaluate(
@@ -157,9 +165,7 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     times = [fold.get("training_seconds") for fold in result["folds"]]
     result["minutes"] = round((sum(times) if all(times) else time.perf_counter() - began) / 60, 1)
     EVALUATIONS.mkdir(parents=True, exist_ok=True)
-    written = path.with_suffix(".part")
-    written.write_text(json.dumps(result) + "\n")
-    written.replace(path)
+    write_json(path, result)
     return result
 
 
@@ -197,7 +203,7 @@ def arguments(description: str, **extra: dict) -> argparse.Namespace:
     parser.add_argument(
         "--checkpoints",
         type=Path,
-        default=ROOT / "benchmarks" / "checkpoints" / "cross-corpus",
+        default=FOLDS,
         help="per-fold checkpoints of cross_corpus.py (default: %(default)s)",
     )
     return parser.parse_args()

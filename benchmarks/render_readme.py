@@ -15,6 +15,8 @@ import re
 import sys
 from pathlib import Path
 
+from voxemo.provenance import measured_at, short_commit
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -26,17 +28,11 @@ PROTOCOL_NAMES = {
 }
 
 
-def _short(commit: str | None) -> str:
-    """A commit as the tables name it: 12 digits, and ``-dirty`` where it was modified."""
-    commit = commit or "unknown"
-    return commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
-
-
 def _machine(record: dict) -> str:
     machine = record["machine"]
     return (
         f"Measured {record['date'][:10]} on {machine['cpu']} ({machine['cores']} cores), "
-        f"voxemo {record['voxemo']}, commit {_short(record.get('git_commit'))}."
+        f"voxemo {record['voxemo']}, commit {short_commit(record.get('git_commit'))}."
     )
 
 
@@ -46,9 +42,9 @@ def _earlier(record: dict, name) -> str:
     earlier: dict[str, list[str]] = {}
     for row in record["rows"]:
         # A row made of saved evaluations names the commits they were evaluated at.
-        for commit in row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])]:
+        for commit in measured_at(record, row):
             if commit != record["git_commit"]:
-                earlier.setdefault(_short(commit), []).append(name(row))
+                earlier.setdefault(short_commit(commit), []).append(name(row))
     return "".join(
         f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
         for commit, names in earlier.items()

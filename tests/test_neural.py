@@ -240,3 +240,30 @@ def test_the_speaker_adapted_track_centres_each_test_speakers_outputs(tmp_path):
         rows = [p["probabilities"] for p in result["predictions"] if p["speaker"] == speaker]
         logs = np.log([[row[label] for label in result["labels"]] for row in rows])
         assert np.ptp(logs.mean(axis=0)) < 1e-2
+
+
+def test_finished_network_folds_are_read_back_without_their_training_checkpoints(tmp_path):
+    pytest.importorskip("torch")
+    from voxemo.corpora.ravdess import read_ravdess
+    from voxemo.evaluation import evaluate
+    from voxemo.features.dataset import load_corpus_waves
+
+    corpus = read_ravdess(make_ravdess(tmp_path / "ravdess", actors=(1, 2, 3), files_per_emotion=2))
+    waves = load_corpus_waves(corpus, 16000)
+    folder = tmp_path / "checkpoints"
+    epochs = []
+
+    def evaluated(data):
+        return evaluate(
+            data, model_kind="cnn", protocol="loso", epochs=1, checkpoints=folder,
+            on_epoch=epochs.append,
+        )  # fmt: skip
+
+    fresh = evaluated(waves)
+    assert len(epochs) == 3 and len(list(folder.glob("fold-*.json"))) == 3
+    for checkpoint in folder.glob("*.pt"):  # a fold's predictions are enough to resume it
+        checkpoint.unlink()
+    assert evaluated(waves)["predictions"] == fresh["predictions"] and len(epochs) == 3
+    waves.waves[0] = waves.waves[0] * 0.5  # other audio: every fold trained again
+    evaluated(waves)
+    assert len(epochs) == 6

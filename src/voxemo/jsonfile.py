@@ -25,3 +25,21 @@ def read_json(path: str | Path, what: str) -> object:
         raise VoxemoError(f"{path}: no such {what}") from None
     except (OSError, ValueError) as exc:
         raise VoxemoError(f"{path}: not a readable JSON {what} ({exc})") from None
+
+
+def write_json(path: str | Path, value: object, *, indent: int | None = None, default=None) -> None:
+    """Write ``value`` as JSON to ``path`` whole or not at all: to a sibling file first, then
+    renamed, so an interrupted write never leaves a file cut short.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "scores.json"
+    >>> write_json(path, {"uar": 0.7})
+    >>> read_json(path, "scores file")
+    {'uar': 0.7}
+    """
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_text(json.dumps(value, indent=indent, default=default) + "\n")
+    partial.replace(path)

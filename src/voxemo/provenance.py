@@ -107,13 +107,29 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def machine_info() -> dict:
-    libraries = {}
-    for name in ("numpy", "scipy", "librosa", "soundfile", "soxr", "scikit-learn", "onnxruntime"):
+# The libraries whose versions every results file records.
+LIBRARIES = ("numpy", "scipy", "librosa", "soundfile", "soxr", "scikit-learn", "onnxruntime")
+
+
+def library_versions(*names: str) -> dict[str, str]:
+    """The installed version of each of ``names`` (those not installed are left out).
+
+    Examples
+    --------
+    >>> library_versions("numpy", "no-such-library").keys()
+    dict_keys(['numpy'])
+    """
+    versions = {}
+    for name in names:
         try:
-            libraries[name] = metadata.version(name)
+            versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
+    return versions
+
+
+def machine_info() -> dict:
+    libraries = library_versions(*LIBRARIES)
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -125,3 +141,33 @@ def machine_info() -> dict:
 
 def provenance() -> dict:
     return {"voxemo": package_version(), "git_commit": git_commit()}
+
+
+def short_commit(commit: str | None) -> str:
+    """A commit as tables and model cards name it: 12 digits, and ``-dirty`` where the
+    checkout was modified.
+
+    Examples
+    --------
+    >>> short_commit("0c89d4d82eb50c888eb224ce4c3cef68cc831aac-dirty")
+    '0c89d4d82eb5-dirty'
+    """
+    commit = commit or "unknown"
+    return commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
+
+
+def measured_at(record: dict, row: dict) -> list[str]:
+    """The commits a row of a benchmark's results ``record`` was measured at: those of the
+    saved evaluations it was made of (``evaluated_at``), else the row's own, else the
+    record's.
+
+    Examples
+    --------
+    >>> measured_at({"git_commit": "abc"}, {"evaluated_at": ["def"]})
+    ['def']
+    >>> measured_at({"git_commit": "abc"}, {})
+    ['abc']
+    """
+    return [
+        str(c) for c in row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])]
+    ]

@@ -15,6 +15,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from voxemo.jsonfile import write_json
+
 PREDICTIONS, SEGMENTS, SUMMARIES = "predictions", "segments", "summaries"
 
 
@@ -107,6 +109,4 @@ class ResultsStore:
             }
         )
         manifest["runs"] = runs
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(manifest, indent=2) + "\n")
-        os.replace(temporary, path)
+        write_json(path, manifest, indent=2)

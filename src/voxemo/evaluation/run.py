@@ -7,7 +7,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,7 @@ from voxemo.evaluation.protocols import (
 )
 from voxemo.features.dataset import FeatureTable, WaveTable
 from voxemo.features.normalization import center_probabilities_per_group, normalize_per_group
+from voxemo.jsonfile import write_json
 from voxemo.models import build_model, get_model_kind
 from voxemo.models.estimators import FeatureClassifier, NetworkClassifier, training_rows
 from voxemo.models.label_sets import (
@@ -39,7 +39,7 @@ from voxemo.models.label_sets import (
 )
 from voxemo.models.neural import EpochLog, is_neural, training_config
 from voxemo.models.selection import CLASS_WEIGHTS, INNER_FOLDS, INNER_SCORING, on_a_path
-from voxemo.provenance import code_digest, machine_info, provenance
+from voxemo.provenance import LIBRARIES, code_digest, library_versions, provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -192,6 +192,9 @@ def evaluate(
         if speaker_norm:
             require_speakers(data.table, SPEAKER_NORM)
         config = training_config(model_kind, epochs)
+        others = [table for table in test_sets if table is not data]
+        inputs = [*data.waves, *(wave for table in others for wave in table.waves)]
+        options = {"network": config.to_dict(), "speaker_norm": speaker_norm}
 
         def network(fold: Fold) -> NetworkClassifier:
             name = f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
@@ -203,26 +206,28 @@ def evaluate(
                 on_epoch=on_epoch,
             )
 
-        runs = (
-            _fit_fold(
-                network(fold),
-                training_rows(data.waves, fold.train, truth, data.table["speaker"], corpora),
-                [[tested.waves[i] for i in fold.test] for tested in test_sets],
-                # The speaker-adapted track: each test speaker's log-probabilities centred.
-                speakers[fold.test] if speaker_norm else None,
+        def fit(folds: list[Fold]):
+            return (
+                _fit_fold(
+                    network(fold),
+                    training_rows(data.waves, fold.train, truth, data.table["speaker"], corpora),
+                    [[tested.waves[i] for i in fold.test] for tested in test_sets],
+                    # The speaker-adapted track: each test speaker's log-probabilities centred.
+                    speakers[fold.test] if speaker_norm else None,
+                )
+                for fold in folds
             )
-            for fold in fold_list
-        )
     else:
-        inputs = model_inputs(data, protocol, speaker_norm, corpus_norm)
+        train = model_inputs(data, protocol, speaker_norm, corpus_norm)
         tested = [
-            inputs if table is data else model_inputs(table, protocol, speaker_norm, corpus_norm)
+            train if table is data else model_inputs(table, protocol, speaker_norm, corpus_norm)
             for table in test_sets
         ]
         extra = (
             None if augment is None else model_inputs(augment, protocol, speaker_norm, corpus_norm)
         )
-        options = {"seed": seed, "select": select, "tune": tune, "label_sets": label_sets}
+        inputs = [train, *tested, *([] if extra is None else [extra])]
+        options = {"select": select, "tune": tune}
 
         def fit(folds: list[Fold]):
             workers = max(1, min(jobs, len(folds)))
@@ -230,27 +235,29 @@ def evaluate(
             threads = None if workers == 1 else 1
             return Parallel(n_jobs=workers, return_as="generator")(
                 delayed(_fit_fold)(
-                    FeatureClassifier(model_kind, **options),
-                    training_rows(inputs, fold.train, truth, data.table["speaker"], corpora, extra),
+                    FeatureClassifier(
+                        model_kind, seed=seed, select=select, tune=tune, label_sets=label_sets
+                    ),
+                    training_rows(train, fold.train, truth, data.table["speaker"], corpora, extra),
                     [matrix[fold.test] for matrix in tested],
                     threads=threads,
                 )
                 for fold in folds
             )
 
-        if checkpoints is None:
-            runs = fit(fold_list)
-        else:  # finished folds are read back; only the others are fitted
-            keys = _fold_keys(
-                [inputs, *tested, *([] if extra is None else [extra])],
-                [truth, speakers, corpora],
-                {"model_kind": model_kind, **options}
-                | {"label_sets": {corpus: sorted(found) for corpus, found in label_sets.items()}},
-                fold_list,
-            )
-            saved = [_saved_fold(checkpoints, key) for key in keys]
-            todo = [fold for fold, kept in zip(fold_list, saved, strict=True) if kept is None]
-            runs = _saved_or_fitted(saved, fit(todo), keys, checkpoints)
+    if checkpoints is None:
+        runs = fit(fold_list)
+    else:  # finished folds are read back; only the others are fitted
+        sets = {corpus: sorted(found) for corpus, found in label_sets.items()}
+        keys = _fold_keys(
+            [*inputs, truth, speakers, corpora],
+            {"model_kind": model_kind, "seed": seed, "label_sets": sets, **options},
+            fold_list,
+            network=is_neural(model_kind),
+        )
+        saved = [_saved_fold(checkpoints, key) for key in keys]
+        todo = [fold for fold, kept in zip(fold_list, saved, strict=True) if kept is None]
+        runs = _saved_or_fitted(saved, fit(todo), keys, checkpoints)
     corpus_labels = {
         corpus: [label for label in labels if label in found]
         for corpus, found in label_sets.items()
@@ -410,22 +417,11 @@ class FoldRun:
     training_seconds: float | None = None
 
 
-def _fold_keys(matrices: list, columns: list, options: dict, fold_list: list[Fold]) -> list[str]:
-    """Per fold, a digest of all that its feature-vector run depends on: the input matrices,
-    each file's label, speaker and corpus, the model's options, the fold's files, the code
-    and the library versions."""
-    base = hashlib.blake2b(digest_size=8)
-    base.update(
-        json.dumps(
-            [options, machine_info()["libraries"], code_digest(*EVALUATION_CODE)],
-            sort_keys=True,
-            default=str,
-        ).encode()
-    )
-    for values in [*matrices, *columns]:
-        values = np.ascontiguousarray(values)
-        base.update(f"{values.dtype}{values.shape}".encode())
-        base.update(values.astype(str).tobytes() if values.dtype == object else values.tobytes())
+def _fold_keys(arrays: list, options: dict, fold_list: list[Fold], network: bool) -> list[str]:
+    """Per fold, a digest of all that its run depends on: the input arrays (features or
+    waveforms, each file's label, speaker and corpus), the model's options, the fold's files,
+    the code and the library versions."""
+    base = _digest([options], arrays, network)
     keys = []
     for fold in fold_list:
         key = base.copy()
@@ -434,6 +430,26 @@ def _fold_keys(matrices: list, columns: list, options: dict, fold_list: list[Fol
         key.update(np.asarray(fold.test, np.int64).tobytes())
         keys.append(key.hexdigest())
     return keys
+
+
+def _digest(header: list, arrays, network: bool):
+    """A running digest of ``header`` (JSON-ready), the library versions (with
+    :data:`NETWORK_LIBRARIES` for a ``network``), the code of :data:`EVALUATION_CODE`, and
+    each array's type, shape and contents."""
+    names = (*LIBRARIES, *NETWORK_LIBRARIES) if network else LIBRARIES
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(
+        json.dumps(
+            [*header, library_versions(*names), code_digest(*EVALUATION_CODE)],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
+    for values in arrays:
+        values = np.ascontiguousarray(values)
+        digest.update(f"{values.dtype}{values.shape}".encode())
+        digest.update(values.astype(str).tobytes() if values.dtype == object else values.tobytes())
+    return digest
 
 
 def _saved_fold(folder: Path, key: str) -> list[FoldRun] | None:
@@ -457,14 +473,12 @@ def _saved_or_fitted(saved: list, fitted, keys: list[str], folder: Path):
         if runs is None:
             runs = next(fitted)
             folder.mkdir(parents=True, exist_ok=True)
-            part = folder / f"fold-{key}.part"
             runs_json = [
                 asdict(run) | {"predicted": run.predicted.tolist(),
                                "probabilities": run.probabilities.tolist()}
                 for run in runs
             ]  # fmt: skip
-            part.write_text(json.dumps({"runs": runs_json}, default=_plain))
-            part.replace(folder / f"fold-{key}.json")
+            write_json(folder / f"fold-{key}.json", {"runs": runs_json}, default=_plain)
         yield runs
 
 
@@ -593,28 +607,13 @@ def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
     """
     recorded = provenance()
     settings = {key: value for key, value in config.items() if key not in recorded}
-    libraries = machine_info()["libraries"]
-    if is_neural(str(config.get("model"))):
-        for name in NETWORK_LIBRARIES:
-            try:
-                libraries[name] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                libraries[name] = None
-    digest = hashlib.blake2b(digest_size=8)
-    digest.update(
-        json.dumps(
-            [settings, libraries, code_digest(*EVALUATION_CODE)], sort_keys=True, default=str
-        ).encode()
-    )
+    header, arrays = [settings], []
     for data in inputs:
-        digest.update(data.table.astype(str).to_json(orient="split").encode())
+        header.append(data.table.astype(str).to_json(orient="split"))
         if isinstance(data, FeatureTable):
-            described, arrays = [data.labels, data.names], [data.features]
+            header.append([data.labels, data.names])
+            arrays.append(data.features)
         else:
-            described, arrays = [data.labels, data.sample_rate], data.waves
-        digest.update(json.dumps(described).encode())
-        for values in arrays:
-            values = np.ascontiguousarray(values)
-            digest.update(f"{values.dtype}{values.shape}".encode())
-            digest.update(values.tobytes())
-    return digest.hexdigest()
+            header.append([data.labels, data.sample_rate])
+            arrays.extend(data.waves)
+    return _digest(header, arrays, is_neural(str(config.get("model")))).hexdigest()

@@ -22,6 +22,7 @@ import numpy as np
 
 from voxemo.errors import ModelError, VoxemoError
 from voxemo.features.logmel import LogMel
+from voxemo.jsonfile import write_json
 from voxemo.models.card_check import (
     VOICE_NORMALIZATION,
     check_model_card,
@@ -107,7 +108,7 @@ def write_model(graph: bytes, labels: list[str], card: dict, out: str | Path) ->
     out.mkdir(parents=True, exist_ok=True)
     card = {"format": CARD_FORMAT, **card, "labels": labels}
     (out / MODEL_FILE).write_bytes(graph)
-    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    write_json(out / CARD_FILE, card, indent=2)
     if "training" in card:  # a card with what people need to know gets a page for them
         (out / CARD_TEXT_FILE).write_text(card_markdown(card))
     return out

@@ -18,8 +18,10 @@ import json
 from pathlib import Path
 
 from voxemo.errors import ModelError
+from voxemo.jsonfile import write_json
 from voxemo.models.artifact import CARD_FILE, CARD_TEXT_FILE
 from voxemo.models.card_text import card_markdown
+from voxemo.provenance import measured_at, short_commit
 
 MEASURED_SECTIONS = ("robustness", "cross_corpus")
 
@@ -100,11 +102,7 @@ def cross_corpus_section(record: dict, trained_on: str, model: str) -> dict:
 def _commits(record: dict, rows: list[dict]) -> str:
     """The commits ``rows`` were measured at: those of the saved evaluations a row was made
     of, else the row's own, else the record's (12 digits, and ``-dirty`` where modified)."""
-    commits = [
-        str(commit)[:12] + ("-dirty" if str(commit).endswith("-dirty") else "")
-        for row in rows
-        for commit in row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])]
-    ]
+    commits = [short_commit(commit) for row in rows for commit in measured_at(record, row)]
     unique = list(dict.fromkeys(commits))
     return ("commit " if len(unique) == 1 else "commits ") + ", ".join(unique)
 
@@ -127,5 +125,5 @@ def add_sections(folder: str | Path, sections: dict[str, dict]) -> None:
     except (OSError, ValueError) as error:
         raise ModelError(f"{folder / CARD_FILE}: cannot read the model card ({error})") from None
     card |= sections
-    (folder / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    write_json(folder / CARD_FILE, card, indent=2)
     (folder / CARD_TEXT_FILE).write_text(card_markdown(card))

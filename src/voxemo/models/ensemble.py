@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from voxemo.errors import ModelError
+from voxemo.jsonfile import write_json
 from voxemo.models.artifact import (
     CARD_FILE,
     CARD_FORMAT,
@@ -105,7 +106,7 @@ def save_ensemble(
         "scores": scores or {},
         **provenance(),
     }
-    (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    write_json(out / CARD_FILE, card, indent=2)
     if "training" in card:
         (out / CARD_TEXT_FILE).write_text(card_markdown(card))
     return out
@@ -165,5 +166,5 @@ def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
                 card["members"][index] = BUNDLED_PREFIX + name
                 shared.append(name)
                 break
-    (folder / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    write_json(folder / CARD_FILE, card, indent=2)
     return shared
