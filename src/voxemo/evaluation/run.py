@@ -118,9 +118,9 @@ def evaluate(
     on_fold : callable or None
         Called after each fold.
     checkpoints : Path or None
-        A folder that makes an interrupted evaluation resumable: networks keep a checkpoint
-        per fold and epoch, feature-vector models each finished fold's predictions (read
-        back only by the same inputs, settings, code and library versions).
+        A folder that makes an interrupted evaluation resumable: each finished fold's
+        predictions are kept there (read back only by the same inputs, settings, code and
+        library versions), and networks also keep a checkpoint per fold and epoch.
     epochs : int or None
         Networks: epochs to train (None: the kind's default).
     on_epoch : callable or None
@@ -573,17 +573,25 @@ def evaluation_config(
 
 
 # The code that turns an evaluation's inputs into its scores (how the inputs were made is in
-# their digest): fitting and scoring, the grouping and normalization they use, and what
-# networks compute their spectrograms and training conditions with. A saved evaluation made
-# by other code is not reused.
+# their digest): fitting and scoring, the folds, the grouping and normalization they use, the
+# model kinds, and what networks compute their spectrograms and training conditions with. A
+# saved evaluation or fold made by other code is not reused; model cards, artifacts and the
+# like are not part of it.
 EVALUATION_CODE = (
     "voxemo.audio.conditions",
-    "voxemo.evaluation",
+    "voxemo.evaluation.metrics",
+    "voxemo.evaluation.protocols",
+    "voxemo.evaluation.run",
     "voxemo.features.dataset",
     "voxemo.features.logmel",
     "voxemo.features.normalization",
     "voxemo.features.spectrum",
-    "voxemo.models",
+    "voxemo.models.estimators",
+    "voxemo.models.label_sets",
+    "voxemo.models.masked",
+    "voxemo.models.neural",
+    "voxemo.models.registry",
+    "voxemo.models.selection",
     "voxemo.probabilities",
 )
 # What networks also train with: their tensors, codecs and rooms (training conditions).
