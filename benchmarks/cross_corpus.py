@@ -146,17 +146,30 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
     if saved.get("digest") == digest:
         print(f"{setup} {name}: the evaluation in {path.name} has this run's digest, reused")
         return saved
+    done = []
+
+    def fold_done() -> None:  # folds read back from earlier runs count too
+        done.append(1)
+        minutes = (time.perf_counter() - began) / 60
+        print(f"{setup} {name}: fold {len(done)} done, {minutes:.0f} min", flush=True)
+
+    def epoch_done(log) -> None:
+        print(
+            f"{setup} {name}: fold {len(done) + 1}, epoch {log.epoch}/{log.epochs}, "
+            f"loss {log.loss:.3f}, validation UAR {log.validation_uar:.3f}",
+            flush=True,
+        )
+
     common = {
         "model_kind": model,
         "protocol": protocol,
         "folds": folds,
         "seed": SEED,
         "checkpoints": args.checkpoints / folder,
+        "on_fold": fold_done,
     }
     if model == "crnn":
-        result = evaluate(
-            data, epochs=epochs, on_epoch=lambda log: print(setup, log, flush=True), **common
-        )
+        result = evaluate(data, epochs=epochs, on_epoch=epoch_done, **common)
     else:
         # Like the networks, trained on every file and on a copy under a random condition.
         result = evaluate(data, jobs=2, augment=copies, **common)
