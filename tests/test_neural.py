@@ -253,10 +253,10 @@ def test_finished_network_folds_are_read_back_without_their_training_checkpoints
     folder = tmp_path / "checkpoints"
     epochs = []
 
-    def evaluated(data):
+    def evaluated(data, speaker_norm=False):
         return evaluate(
             data, model_kind="cnn", protocol="loso", epochs=1, checkpoints=folder,
-            on_epoch=epochs.append,
+            on_epoch=epochs.append, speaker_norm=speaker_norm,
         )  # fmt: skip
 
     fresh = evaluated(waves)
@@ -264,6 +264,8 @@ def test_finished_network_folds_are_read_back_without_their_training_checkpoints
     for checkpoint in folder.glob("*.pt"):  # a fold's predictions are enough to resume it
         checkpoint.unlink()
     assert evaluated(waves)["predictions"] == fresh["predictions"] and len(epochs) == 3
+    adapted = evaluated(waves, speaker_norm=True)  # the same outputs, centred per speaker
+    assert len(epochs) == 3 and adapted["predictions"] != fresh["predictions"]
     waves.waves[0] = waves.waves[0] * 0.5  # other audio: every fold trained again
     evaluated(waves)
     assert len(epochs) == 6

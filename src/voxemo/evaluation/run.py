@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,7 +194,7 @@ def evaluate(
         config = training_config(model_kind, epochs)
         others = [table for table in test_sets if table is not data]
         inputs = [*data.waves, *(wave for table in others for wave in table.waves)]
-        options = {"network": config.to_dict(), "speaker_norm": speaker_norm}
+        options = {"network": config.to_dict()}
 
         def network(fold: Fold) -> NetworkClassifier:
             name = f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
@@ -212,8 +212,6 @@ def evaluate(
                     network(fold),
                     training_rows(data.waves, fold.train, truth, data.table["speaker"], corpora),
                     [[tested.waves[i] for i in fold.test] for tested in test_sets],
-                    # The speaker-adapted track: each test speaker's log-probabilities centred.
-                    speakers[fold.test] if speaker_norm else None,
                 )
                 for fold in folds
             )
@@ -258,6 +256,13 @@ def evaluate(
         saved = [_saved_fold(checkpoints, key) for key in keys]
         todo = [fold for fold, kept in zip(fold_list, saved, strict=True) if kept is None]
         runs = _saved_or_fitted(saved, fit(todo), keys, checkpoints)
+    if speaker_norm and is_neural(model_kind):
+        # The speaker-adapted track of a network: the same outputs (saved folds serve both
+        # tracks), each test speaker's log-probabilities centred.
+        runs = (
+            [_centred(run, speakers[fold.test]) for run in fold_runs]
+            for fold_runs, fold in zip(runs, fold_list, strict=True)
+        )
     corpus_labels = {
         corpus: [label for label in labels if label in found]
         for corpus, found in label_sets.items()
@@ -487,20 +492,22 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else str(value)
 
 
-def _fit_fold(
-    estimator, training_side: tuple, test_sets: list, centre_by=None, threads=None
-) -> list[FoldRun]:
+def _centred(run: FoldRun, speakers: np.ndarray) -> FoldRun:
+    """``run`` with each test speaker's log-probabilities centred over that speaker's files."""
+    probabilities = center_probabilities_per_group(run.probabilities, speakers)
+    predicted = np.array(run.classes)[probabilities.argmax(axis=1)]
+    return replace(run, probabilities=probabilities, predicted=predicted)
+
+
+def _fit_fold(estimator, training_side: tuple, test_sets: list, threads=None) -> list[FoldRun]:
     """Fit ``estimator`` on a fold's training side and predict each version of its test
-    inputs; with ``centre_by`` (the test files' speakers), each speaker's log-probabilities
-    are centred. The seconds are those of fitting and predicting the first version."""
+    inputs. The seconds are those of fitting and predicting the first version."""
     start = time.perf_counter()
     runs = []
     with threadpool_limits(threads):
         estimator.fit(*training_side)
         for test_inputs in test_sets:
             probabilities = estimator.predict_proba(test_inputs)
-            if centre_by is not None:
-                probabilities = center_probabilities_per_group(probabilities, centre_by)
             runs.append(
                 FoldRun(
                     np.array(estimator.classes_)[probabilities.argmax(axis=1)],
