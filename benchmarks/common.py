@@ -13,6 +13,11 @@ from voxemo.provenance import git_commit, machine_info, package_version
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
+# Each finished fold's predictions, one folder per training setup (``ravdess``, ``both``, ...),
+# kept with the results so that a run longer than a working day resumes on any machine;
+# networks' per-epoch checkpoints beside them stay local (.gitignore). Benchmarks that train
+# the same recipe on the same folds share them.
+FOLDS = RESULTS / "folds"
 DEFAULT_RAVDESS = ROOT.parent / "shared" / "corpora" / "ravdess"
 # The commit of the code a benchmark runs, taken when it starts (git_commit keeps its first
 # answer): the evaluations it writes on the way must not make that commit look modified.

@@ -23,7 +23,7 @@ in :mod:`voxemo.models.label_sets`.
     python benchmarks/cross_corpus.py [--ravdess DIR] [--crema-d DIR] [--members ...]
                                       [--setups ...] [--checkpoints DIR]
 
-Every finished fold's predictions are kept in ``results/folds/cross-corpus/`` under a digest
+Every finished fold's predictions are kept in ``results/folds/SETUP/`` under a digest
 of its data, settings, code and library versions, and read back only by a run with the same
 digest; they are small and committed with the results, so a run of many hours (the crnn on
 both corpora takes about 5 h on 2 cores) resumes fold by fold across machines and days.
@@ -45,7 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import RESULTS, ROOT, kept_rows, ravdess_path, write_results
+from common import FOLDS, RESULTS, ROOT, kept_rows, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
 from voxemo.evaluation import evaluate, evaluation_config, evaluation_digest
@@ -68,9 +68,6 @@ EPOCHS = {"ravdess": 45, "crema-d": 16, "both": 12}
 SETUPS = ("both", "crema-d", "ravdess", "ravdess->crema-d", "crema-d->ravdess")
 SHARED = ["neutral", "happy", "sad", "angry", "fearful", "disgust"]
 EVALUATIONS = RESULTS / "evaluations" / "cross-corpus"
-# Each finished fold's predictions, kept with the results so that a run longer than a working
-# day resumes on any machine; networks' per-epoch checkpoints beside them stay local.
-FOLDS = RESULTS / "folds" / "cross-corpus"
 
 
 def crema_path(given: str | None) -> Path:

@@ -4,8 +4,10 @@ Each network trains fold after fold on the fold's training actors (the weights k
 chosen on actors held out from that training side), then predicts the test actors' whole
 recordings. Feature-vector configurations of the leaderboard are evaluated on the same folds,
 and ensembles average their members' test probabilities file by file. Every member's full
-evaluation is written to ``results/evaluations/`` (``voxemo train --scores`` reads it), and
-checkpoints (one per fold) make an interrupted run resumable.
+evaluation is written to ``results/evaluations/`` (``voxemo train --scores`` reads it). Each
+network's finished folds are kept in ``results/folds/ravdess/``, shared with the ravdess setup
+of ``cross_corpus.py`` (the same crnn), and read back only by the same data, settings and
+code; per-epoch checkpoints beside them make an interrupted fold resumable.
 
 Both tracks are measured: utterance-level, and speaker-adapted (features z-scored per
 speaker; a network's log-probabilities centred over each test speaker's files, from the
@@ -26,7 +28,7 @@ import json
 import time
 from pathlib import Path
 
-from common import RESULTS, ROOT, ravdess_path, result_row, write_results
+from common import FOLDS, RESULTS, ravdess_path, result_row, write_results
 from render_readme import render_readme
 from voxemo.corpora.ravdess import read_ravdess
 from voxemo.evaluation import evaluate, evaluation_config
@@ -124,8 +126,9 @@ def main() -> None:
     parser.add_argument(
         "--checkpoints",
         type=Path,
-        default=ROOT / "benchmarks" / "checkpoints",
-        help="per-fold checkpoints (default: %(default)s)",
+        # The folds of cross_corpus.py's ravdess setup: the same crnn, trained once for both.
+        default=FOLDS / "ravdess",
+        help="per-fold predictions and checkpoints (default: %(default)s)",
     )
     args = parser.parse_args()
     start = time.perf_counter()
