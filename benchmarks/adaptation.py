@@ -102,8 +102,8 @@ def segment_labels(timeline, spans, allowed: list[str]) -> list[str | None]:
 
 def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path, args):
     """The model folder of one member trained on the fold's training side: a feature-vector
-    member with its voice model, a network from the cross-corpus run's checkpoints (so it is
-    not trained again)."""
+    member with its voice model, a network from the cross-corpus run's checkpoint where this
+    machine has it (so it is not trained again), else trained and checkpointed there."""
     features, model = member_parts(name)
     data, copies = inputs
     table = data.table.iloc[fold.train].reset_index(drop=True)
@@ -121,8 +121,6 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
 
         config = training_config(model, EPOCHS[train_side])
         checkpoint = args.checkpoints / setup / f"crnn-{fold.name.replace(' ', '-')}.pt"
-        if not checkpoint.exists():
-            raise SystemExit(f"{checkpoint}: run benchmarks/cross_corpus.py first")
         trained = train_network(
             [data.waves[i] for i in fold.train],
             labels,

@@ -138,7 +138,7 @@ def main() -> None:
     kinds = sorted({kind for kind, _ in networks.values()})
     waves = load_corpus_waves(corpus, training_config(kinds[0]).frontend.sample_rate)
     rows = []
-    # The speaker-adapted track reuses the networks' checkpoints: only their outputs change.
+    # The speaker-adapted track reuses the networks' saved folds: only their outputs change.
     for adapted in (False, True):
         results, seconds = {}, {}
         for features, model in CLASSIC:

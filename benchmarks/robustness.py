@@ -8,11 +8,12 @@ on every file and a copy of it under a random condition; each fold's model is tr
 tested on each fold's test speakers heard through a telephone line, MP3 and Opus at 16 and
 32 kbit/s, a reverberant room, pink noise at 20, 10 and 0 dB SNR, 20 dB less level, and 12 dB
 of clipping (``voxemo.audio.conditions``; rooms and noise drawn apart from training's). The
-networks' checkpoints of the cross-corpus run are reused (they are resumed only by the same
-data, settings and code), so networks only predict here; each finished fold of a
-feature-vector model is kept beside them, so an interrupted run resumes. A run of one setup
-keeps the rows of the others from the previous results, each naming the commit it was
-measured at.
+networks' per-epoch checkpoints of the cross-corpus run are reused where this machine has them
+(they are resumed only by the same data, settings and code), so networks only predict here;
+where it does not, each fold's network is trained again. Every finished fold, under each
+condition, is kept beside them (``results/folds/SETUP/``), so an interrupted run resumes. A
+run of one setup keeps the rows of the others from the previous results, each naming the
+commit it was measured at.
 
     python benchmarks/robustness.py [--ravdess DIR] [--crema-d DIR] [--members ...]
                                     [--setup both|ravdess|crema-d] [--conditions ...]

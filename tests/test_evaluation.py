@@ -67,7 +67,8 @@ def test_evaluation_digest_follows_data_and_settings_but_not_the_commit(monkeypa
 
     def config(**changes):
         options = {"features": "x", "feature_configs": [], "model": "logreg", "seed": 0}
-        return evaluation_config(data, corpus_specs=["csv"], protocol="loso", **options | changes)
+        options["protocol"] = "loso"
+        return evaluation_config(data, corpus_specs=["csv"], **options | changes)
 
     digest = evaluation_digest(config(), data)
     assert evaluation_digest(config(), data) == digest
@@ -82,6 +83,9 @@ def test_evaluation_digest_follows_data_and_settings_but_not_the_commit(monkeypa
         relabelled = separable()
         relabelled.table.loc[0, column] = value
         assert evaluation_digest(config(), relabelled) != digest
+    emobox = evaluation_digest(config(protocol="emobox"), data)
+    monkeypatch.setattr("voxemo.corpora.ravdess.EMOBOX_FOLDS", [[1, 2], [3, 4]])
+    assert evaluation_digest(config(protocol="emobox"), data) != emobox  # other built-in folds
 
 
 def test_feature_folds_resume_from_checkpoints_only_with_the_same_inputs(tmp_path, monkeypatch):

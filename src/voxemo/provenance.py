@@ -156,7 +156,7 @@ def short_commit(commit: str | None) -> str:
     return commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
 
 
-def measured_at(record: dict, row: dict) -> list[str]:
+def measured_at(record: dict, row: dict) -> list[str | None]:
     """The commits a row of a benchmark's results ``record`` was measured at: those of the
     saved evaluations it was made of (``evaluated_at``), else the row's own, else the
     record's.
@@ -168,6 +168,4 @@ def measured_at(record: dict, row: dict) -> list[str]:
     >>> measured_at({"git_commit": "abc"}, {})
     ['abc']
     """
-    return [
-        str(c) for c in row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])]
-    ]
+    return list(row.get("evaluated_at") or [row.get("git_commit", record["git_commit"])])

@@ -17,11 +17,13 @@ from threadpoolctl import threadpool_limits
 from voxemo.errors import VoxemoError
 from voxemo.evaluation import metrics
 from voxemo.evaluation.protocols import (
+    BUILTIN_PROTOCOLS,
     PROTOCOLS,
     SEED_SPLIT_STATE,
     SPEAKER_INDEPENDENT,
     Fold,
     FoldsDefinition,
+    builtin_folds,
     make_folds,
     require_speakers,
     speaker_extras,
@@ -37,7 +39,7 @@ from voxemo.models.label_sets import (
     differ,
     restrict_probabilities,
 )
-from voxemo.models.neural import EpochLog, is_neural, training_config
+from voxemo.models.neural import EpochLog, is_neural, require_torch, training_config
 from voxemo.models.selection import CLASS_WEIGHTS, INNER_FOLDS, INNER_SCORING, on_a_path
 from voxemo.provenance import LIBRARIES, code_digest, library_versions, provenance
 
@@ -194,7 +196,12 @@ def evaluate(
         config = training_config(model_kind, epochs)
         others = [table for table in test_sets if table is not data]
         inputs = [*data.waves, *(wave for table in others for wave in table.waves)]
-        options = {"network": config.to_dict()}
+        require_torch()
+        from voxemo.models.neural.training import training_device, training_precision
+
+        # Trained in mixed precision or not, a network is not the same.
+        precision = str(training_precision(training_device()))
+        options = {"network": config.to_dict(), "precision": precision}
 
         def network(fold: Fold) -> NetworkClassifier:
             name = f"{config.architecture}-{fold.name.replace(' ', '-')}.pt"
@@ -426,7 +433,7 @@ def _fold_keys(arrays: list, options: dict, fold_list: list[Fold], network: bool
     """Per fold, a digest of all that its run depends on: the input arrays (features or
     waveforms, each file's label, speaker and corpus), the model's options, the fold's files,
     the code and the library versions."""
-    base = _digest([options], arrays, network)
+    base = _digest([options], arrays, network, FOLD_CODE)
     keys = []
     for fold in fold_list:
         key = base.copy()
@@ -437,15 +444,15 @@ def _fold_keys(arrays: list, options: dict, fold_list: list[Fold], network: bool
     return keys
 
 
-def _digest(header: list, arrays, network: bool):
+def _digest(header: list, arrays, network: bool, code: tuple[str, ...]):
     """A running digest of ``header`` (JSON-ready), the library versions (with
-    :data:`NETWORK_LIBRARIES` for a ``network``), the code of :data:`EVALUATION_CODE`, and
+    :data:`NETWORK_LIBRARIES` for a ``network``), the source of the modules ``code``, and
     each array's type, shape and contents."""
     names = (*LIBRARIES, *NETWORK_LIBRARIES) if network else LIBRARIES
     digest = hashlib.blake2b(digest_size=8)
     digest.update(
         json.dumps(
-            [*header, library_versions(*names), code_digest(*EVALUATION_CODE)],
+            [*header, library_versions(*names), code_digest(*code)],
             sort_keys=True,
             default=str,
         ).encode()
@@ -580,10 +587,10 @@ def evaluation_config(
 
 
 # The code that turns an evaluation's inputs into its scores (how the inputs were made is in
-# their digest): fitting and scoring, the folds, the grouping and normalization they use, the
+# their digest): fitting, predicting and scoring, the grouping and normalization they use, the
 # model kinds, and what networks compute their spectrograms and training conditions with. A
-# saved evaluation or fold made by other code is not reused; model cards, artifacts and the
-# like are not part of it.
+# saved evaluation made by other code is not reused; model cards, artifacts and the like are
+# not part of it.
 EVALUATION_CODE = (
     "voxemo.audio.conditions",
     "voxemo.evaluation.metrics",
@@ -600,6 +607,13 @@ EVALUATION_CODE = (
     "voxemo.models.registry",
     "voxemo.models.selection",
     "voxemo.probabilities",
+)
+# What a saved fold's predictions depend on: the same less scoring and fold making (a fold's
+# files are in its key, and its scores are computed again from the predictions).
+FOLD_CODE = tuple(
+    name
+    for name in EVALUATION_CODE
+    if name not in ("voxemo.evaluation.metrics", "voxemo.evaluation.protocols")
 )
 # What networks also train with: their tensors, codecs and rooms (training conditions).
 NETWORK_LIBRARIES = ("torch", "av", "pyroomacoustics")
@@ -631,4 +645,6 @@ def evaluation_digest(config: dict, *inputs: FeatureTable | WaveTable) -> str:
         else:
             header.append([data.labels, data.sample_rate])
             arrays.extend(data.waves)
-    return _digest(header, arrays, is_neural(str(config.get("model")))).hexdigest()
+    if config.get("protocol") in BUILTIN_PROTOCOLS.values():  # its folds, as they are now
+        header.append(builtin_folds(config["protocol"]))
+    return _digest(header, arrays, is_neural(str(config.get("model"))), EVALUATION_CODE).hexdigest()
