@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from voxemo.jsonfile import write_json
 from voxemo.provenance import git_commit, machine_info, package_version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def write_results(name: str, results: dict) -> Path:
         **results,
     }
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    write_json(path, record, indent=2)
     print(f"wrote {path.relative_to(ROOT)}")
     return path
 

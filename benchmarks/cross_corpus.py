@@ -14,8 +14,10 @@ logistic regression on ``spectral+prosody+egemaps`` and on ``spectral`` (``C`` a
 corpora, the class weights chosen inside each fold on its training speakers; trained on every
 training file and on a copy of it under a random recording condition) and the ``crnn``
 (weights chosen on training speakers held out inside each fold; half its clips under a random
-recording condition), trained for 45 epochs on RAVDESS alone, 16 on CREMA-D alone and 12 on
-both: about 50k, 80k and 90k clips seen. The ensembles are the bundles' (``default``: crnn +
+recording condition), trained for 45 epochs on RAVDESS alone and 16 on CREMA-D alone (about
+50k and 80k clips heard), and 16 on both, where an epoch draws as many clips as there are
+training files, half of them RAVDESS's (each corpus weighs the same): about 60k clips of
+each corpus. The ensembles are the bundles' (``default``: crnn +
 logreg on spectral; ``accurate``: crnn + logreg on spectral+prosody+egemaps), with equal
 weights. Corpora with different emotions are handled as
 in :mod:`voxemo.models.label_sets`.
@@ -63,8 +65,9 @@ ENSEMBLES = {
     "default": ("crnn", "logreg[spectral]"),
     "accurate": ("crnn", "logreg[spectral+prosody+egemaps]"),
 }
-# crnn epochs per training set: more files per epoch, fewer epochs.
-EPOCHS = {"ravdess": 45, "crema-d": 16, "both": 12}
+# crnn epochs per training set: more files per epoch, fewer epochs. On both corpora half of
+# an epoch's clips are RAVDESS's, so 16 epochs hear it about as often as 45 epochs alone.
+EPOCHS = {"ravdess": 45, "crema-d": 16, "both": 16}
 SETUPS = ("both", "crema-d", "ravdess", "ravdess->crema-d", "crema-d->ravdess")
 SHARED = ["neutral", "happy", "sad", "angry", "fearful", "disgust"]
 EVALUATIONS = RESULTS / "evaluations" / "cross-corpus"

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import time
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from voxemo.evaluation.ensemble import ensemble_evaluation
 from voxemo.evaluation.run import SPEAKER_ADAPTED
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import featurize_corpus, load_corpus_waves
+from voxemo.jsonfile import write_json
 from voxemo.models.neural import training_config
 
 SEED = 42
@@ -84,7 +84,7 @@ def record(name: str, result: dict, seconds: float, data, corpus, seed: int = SE
     stem = name.replace("[", "-").replace("]", "") + ("-speaker-adapted" if adapted else "")
     out = RESULTS / "evaluations" / f"{stem}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    write_json(out, result, indent=1)
     files = len(result["predictions"])
     return result_row(
         result,

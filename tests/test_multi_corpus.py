@@ -115,14 +115,21 @@ def test_a_folds_file_must_name_speakers_and_corpora_that_were_read(two_corpora)
     assert [f.corpus for f in builtin] == ["ravdess"] * 6 + ["crema-d"] * 5
 
 
-def test_balanced_weights_give_every_class_and_every_corpus_within_it_equal_weight(two_corpora):
+def test_balanced_weights_balance_the_classes_within_each_corpus(two_corpora):
     labels, corpora = two_corpora["label"].to_numpy(), two_corpora["corpus"].to_numpy()
-    weights = balanced_weights(labels, corpora)
-    by_class = pd.Series(weights).groupby(labels).sum()
-    assert np.allclose(by_class, by_class.iloc[0])
-    cells = pd.Series(weights).groupby([labels, corpora]).sum()
-    assert np.isclose(cells[("sad", "ravdess")], cells[("sad", "crema-d")])
-    assert np.isclose(weights.mean(), 1.0)
+    for share in ("equal", "size"):
+        weights = pd.Series(balanced_weights(labels, corpora, corpus_share=share))
+        cells = weights.groupby([corpora, labels]).sum()
+        for corpus in np.unique(corpora):  # each of a corpus's classes weighs the same in it
+            assert np.allclose(cells[corpus], cells[corpus].iloc[0])
+        assert np.isclose(weights.mean(), 1.0)
+    totals = pd.Series(balanced_weights(labels, corpora)).groupby(corpora).sum()
+    assert np.isclose(totals["ravdess"], totals["crema-d"])
+    by_size = pd.Series(balanced_weights(labels, corpora, "size")).groupby(corpora).sum()
+    files = pd.Series(corpora).value_counts()
+    assert np.allclose(by_size / files[by_size.index], by_size.sum() / len(corpora))
+    with pytest.raises(ValueError, match="corpus_share"):
+        balanced_weights(labels, corpora, "classes")
 
 
 def test_the_masked_objective_is_scikit_learns_where_every_class_is_allowed():
@@ -247,6 +254,30 @@ def test_train_network_on_two_corpora_with_different_emotions():
     )
     assert trained.labels == ["angry", "calm", "sad"]
     assert all(np.isfinite(row["loss"]) for row in trained.history)
+
+
+def test_a_network_hears_a_small_corpus_as_often_as_a_large_one_under_fresh_crops():
+    pytest.importorskip("torch")
+    from test_neural import TINY
+
+    from voxemo.models.neural.training import _Clips
+
+    corpora = np.array(["small"] * 10 + ["large"] * 90)
+    labels = np.array(["sad", "angry"] * 50)
+    weights = balanced_weights(labels, corpora)
+    rng = np.random.default_rng(0)
+    waves = [rng.standard_normal(TINY.frontend.sample_rate * 4).astype(np.float32)] * 100
+    clips = _Clips(waves, TINY, seed=5, draws=weights / weights.sum())
+    order = clips.epoch_order(0)
+    assert len(order) == 100
+    drawn = pd.Series(corpora[order]).value_counts()
+    assert 30 < drawn["small"] < 70  # about half, from a tenth of the files
+    assert not np.array_equal(order, clips.epoch_order(1))
+    twice = pd.Series(order).value_counts().index[0]  # a file drawn more than once
+    first, second = np.flatnonzero(order == twice)[:2]
+    assert not np.array_equal(clips[(0, first, twice)][0], clips[(0, second, twice)][0])
+    once = _Clips(waves, TINY, seed=5)  # one corpus: every file once an epoch
+    assert sorted(once.epoch_order(0)) == list(range(100))
 
 
 def test_cli_evaluates_and_trains_on_two_corpora_with_a_folds_file(tmp_path, capsys):

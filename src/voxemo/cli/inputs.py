@@ -4,7 +4,6 @@ progress, running and showing an evaluation, writing it."""
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from voxemo.features.dataset import (
     featurize_corpus,
     load_corpus_waves,
 )
+from voxemo.jsonfile import write_json
 from voxemo.models.neural import NEURAL_KINDS, is_neural, require_torch
 
 DEFAULT_FEATURES = "seed"
@@ -185,7 +185,7 @@ def write_evaluation(result: dict, path: Path) -> None:
     from voxemo.reports.style import save
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(path, result, indent=2)
     figure = path.with_name(f"{path.stem}-confusion.png")
     save(
         confusion_figure(result["confusion_matrix"], result["labels"], evaluation_title(result)),

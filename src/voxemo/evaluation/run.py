@@ -157,8 +157,9 @@ def evaluate(
 
     Notes
     -----
-    With several corpora, classes are balanced across corpora, each training file is learnt
-    among its own corpus's emotions only, and each test file is scored among them.
+    With several corpora, classes are balanced within each corpus and the corpora against
+    each other, each training file is learnt among its own corpus's emotions only, and each
+    test file is scored among them.
 
     Examples
     --------

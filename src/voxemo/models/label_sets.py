@@ -1,5 +1,5 @@
 """One label set over several corpora: which emotions each file may have, and weights that
-balance the classes across corpora.
+balance the classes within each corpus and the corpora against each other.
 
 Corpora define different emotions (RAVDESS has calm and surprised, CREMA-D has neither). A
 model trained on several of them predicts the union of their labels, but a file is only
@@ -50,26 +50,40 @@ def allowed_labels(row_sets: Sequence[frozenset[str]], classes: Sequence[str]) -
     return np.array([[label in allowed for label in classes] for allowed in row_sets], bool)
 
 
-def balanced_weights(labels: Sequence[str], corpora: Sequence[str]) -> np.ndarray:
-    """Sample weights under which every class weighs the same in all, and within a class
-    every corpus that has it weighs the same: ``1 / (corpora with the class x files of that
-    corpus and class)``, scaled to a mean of 1. With one corpus these are the usual
-    balanced class weights.
+def balanced_weights(
+    labels: Sequence[str], corpora: Sequence[str], corpus_share: str = "equal"
+) -> np.ndarray:
+    """Sample weights under which, within every corpus, each of its classes weighs the same,
+    and each corpus weighs the same in all (``corpus_share="equal"``) or by its number of
+    files (``"size"``): ``share_c / (classes of c x files of c and the row's class)``, scaled
+    to a mean of 1. With one corpus these are the usual balanced class weights.
+
+    Balancing within each corpus, not over the union of labels, keeps each corpus's own
+    classes equally likely: a test file is scored among its corpus's emotions, so a corpus
+    with calm and surprised must not learn them at twice the weight of the emotions it
+    shares with another corpus (as it would if every class of the union weighed the same).
 
     Examples
     --------
-    >>> balanced_weights(["a", "a", "a", "b"], ["x", "x", "y", "y"]).round(3).tolist()
-    [0.5, 0.5, 1.0, 2.0]
+    >>> labels, corpora = ["a", "a", "a", "b", "a", "b"], ["x", "x", "x", "x", "y", "y"]
+    >>> balanced_weights(labels, corpora).round(3).tolist()
+    [0.5, 0.5, 0.5, 1.5, 1.5, 1.5]
+    >>> balanced_weights(labels, corpora, "size").round(3).tolist()
+    [0.667, 0.667, 0.667, 2.0, 1.0, 1.0]
     """
-    label_names, label_codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
-    _, corpus_codes = np.unique(np.asarray(corpora, dtype=str), return_inverse=True)
-    cells = label_codes * (corpus_codes.max() + 1) + corpus_codes
-    _, cell_codes, counts = np.unique(cells, return_inverse=True, return_counts=True)
-    files = counts[cell_codes]  # files of the row's corpus and class
-    sharing = np.zeros(len(label_names))
-    for label in range(len(label_names)):
-        sharing[label] = len(np.unique(corpus_codes[label_codes == label]))
-    weights = 1.0 / (files * sharing[label_codes])
+    if corpus_share not in ("equal", "size"):
+        raise ValueError(f"corpus_share must be 'equal' or 'size', not {corpus_share!r}")
+    _, label_codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+    _, corpus_codes, corpus_files = np.unique(
+        np.asarray(corpora, dtype=str), return_inverse=True, return_counts=True
+    )
+    cells = corpus_codes * (label_codes.max() + 1) + label_codes
+    _, cell_codes, cell_files = np.unique(cells, return_inverse=True, return_counts=True)
+    classes = np.array(
+        [len(np.unique(label_codes[corpus_codes == c])) for c in range(len(corpus_files))]
+    )
+    share = np.ones(len(corpus_files)) if corpus_share == "equal" else corpus_files.astype(float)
+    weights = share[corpus_codes] / (classes[corpus_codes] * cell_files[cell_codes])
     return weights * len(weights) / weights.sum()
 
 

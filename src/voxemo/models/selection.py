@@ -7,9 +7,9 @@ those that generalize to unseen speakers.
 A logistic regression's ``C`` is searched as a regularization path
 (:class:`RegularizationPath`): the same inner folds, values and score as a grid search, and
 the same choice, in a fraction of the solver's iterations. Trained on several corpora, it
-also chooses how a class's weight is shared (``class_weights``): equally among the corpora
-that have the class (``corpora``: a small corpus weighs as much as a large one), or equally
-among its files (``files``: each corpus by its size).
+also chooses how much each corpus weighs (``class_weights``): the same (``corpora``: a small
+corpus weighs as much as a large one) or by its number of files (``files``); within every
+corpus each of its emotions weighs the same either way.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ PATH_PARAMETER = "classifier__C"
 WEIGHTS = "classifier__sample_weight"
 ROW_LABELS = "classifier__label_sets"
 CLASS_WEIGHTS = {
-    "corpora": "every corpus that has a class weighs the same in it",
-    "files": "every file of a class weighs the same",
+    "corpora": "every corpus weighs the same, and within it each of its emotions",
+    "files": "every corpus weighs by its number of files, and within it each of its emotions",
 }
 
 
@@ -65,9 +65,10 @@ def fit_model(
 ) -> FittedModel:
     """Fit ``kind``; with ``tune`` and at least two speakers, search its space first.
 
-    ``corpora`` (one name per row) marks a multi-corpus training set: classes are then
-    balanced across corpora by sample weights (for ``logreg``, the inner folds also choose
-    whether each corpus or each file weighs the same within a class), and where
+    ``corpora`` (one name per row) marks a multi-corpus training set: sample weights then
+    balance the classes within each corpus and the corpora against each other (for
+    ``logreg``, the inner folds also choose whether each corpus weighs the same or by its
+    size), and where
     ``label_sets`` (each corpus's emotions) differ, each file is learnt among its own
     corpus's emotions only (see :mod:`voxemo.models.label_sets`).
 
@@ -97,7 +98,7 @@ def fit_model(
             if WEIGHTS in fit_params:  # several corpora: the CLASS_WEIGHTS are chosen too
                 weightings = {
                     "corpora": fit_params.pop(WEIGHTS),
-                    "files": balanced_weights(labels, np.zeros(len(labels), dtype=int)),
+                    "files": balanced_weights(labels, corpora, corpus_share="size"),
                 }
             search = RegularizationPath(
                 model, grid[PATH_PARAMETER], inner, weightings, corpora if weightings else None
@@ -239,7 +240,7 @@ def _across_corpora(
     """Set ``model`` up for several corpora; returns its search space and its fit parameters."""
     from voxemo.models.masked import MaskedLogisticRegression, PerLabelOneVsRest
 
-    # Sample weights balance the classes across corpora, in place of per-class weights.
+    # Sample weights balance the classes within each corpus, in place of per-class weights.
     model.set_params(**{k: None for k in model.get_params() if k.endswith("class_weight")})
     fit_params = {WEIGHTS: balanced_weights(labels, corpora)}
     if label_sets is None or not differ(label_sets):

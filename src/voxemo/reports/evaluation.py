@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from voxemo.jsonfile import write_json
 from voxemo.reports import figures, html
 from voxemo.reports.style import save
 
@@ -45,7 +46,7 @@ def write_evaluation_report(results: list[dict], out: Path, svg: bool = False) -
     sections = [_configuration(results[0]["config"]), _summary(results)]
     for number, result in enumerate(results, start=1):
         name = f"track{number}"
-        (out / f"{name}-evaluation.json").write_text(json.dumps(result, indent=2) + "\n")
+        write_json(out / f"{name}-evaluation.json", result, indent=2)
         sections += _track(result, name, out, svg)
     config = results[0]["config"]
     title = f"Evaluation: {config['model']} on {config['features']} features, {config['protocol']}"

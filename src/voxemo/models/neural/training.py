@@ -7,9 +7,14 @@ with the best UAR on speakers held out from the training side (never the test sp
 model choice generalizes to new speakers. A checkpoint written after every epoch lets an interrupted
 training continue where it stopped.
 
-Trained on several corpora, every file weighs so that classes are balanced across corpora, and
-its loss is the cross-entropy over its own corpus's emotions only (the logits of the others are
-masked out), so it never teaches the network that it is not an emotion its corpus lacks.
+Trained on one corpus, an epoch passes over every training file once, each weighing so that
+the classes are balanced. Trained on several, an epoch draws as many clips as there are
+training files, each file with a probability that makes every corpus weigh the same and,
+within it, each of its emotions (:func:`voxemo.models.label_sets.balanced_weights`): a
+small corpus is heard many times, under fresh crops and augmentation, instead of a few
+times at a large weight. Its loss is the cross-entropy over its own corpus's emotions only
+(the logits of the others are masked out), so it never teaches the network that it is not
+an emotion its corpus lacks.
 Training runs on a CUDA GPU where PyTorch sees one (``VOXEMO_DEVICE=cpu`` keeps it on the CPU),
 else on the CPU; the returned network is always on the CPU. Where the device computes
 bfloat16 natively (a recent GPU, or a CPU with AVX-512 BF16 or AMX), the training steps run
@@ -61,10 +66,11 @@ class TrainedNetwork:
 
 
 class _Clips(Dataset):
-    """Augmented, cropped waveforms; an item is addressed by (epoch, index) for seeding."""
+    """Augmented, cropped waveforms; an item is addressed by (epoch, draw, index): the draw's
+    place in its epoch seeds its crop and augmentation, so a file drawn twice differs."""
 
-    def __init__(self, waves, config: TrainingConfig, seed: int) -> None:
-        self.waves, self.config, self.seed = waves, config, seed
+    def __init__(self, waves, config: TrainingConfig, seed: int, draws=None) -> None:
+        self.waves, self.config, self.seed, self.draws = waves, config, seed, draws
         self.augment = WaveAugment()
         self.augment.condition.prepare(config.frontend.sample_rate)
         self.crop = int(config.crop_seconds * config.frontend.sample_rate)
@@ -72,9 +78,17 @@ class _Clips(Dataset):
     def __len__(self) -> int:
         return len(self.waves)
 
-    def __getitem__(self, item: tuple[int, int]):
-        epoch, index = item
-        rng = np.random.default_rng([self.seed, epoch, index])
+    def epoch_order(self, epoch: int) -> np.ndarray:
+        """The files of an epoch's clips: every file once in a random order, or, with
+        ``draws`` (a probability per file), as many files drawn with replacement."""
+        rng = np.random.default_rng([self.seed, epoch])
+        if self.draws is None:
+            return rng.permutation(len(self.waves))
+        return rng.choice(len(self.waves), len(self.waves), p=self.draws)
+
+    def __getitem__(self, item: tuple[int, int, int]):
+        epoch, draw, index = item
+        rng = np.random.default_rng([self.seed, epoch, draw])
         rate = self.config.frontend.sample_rate
         # A little more than a crop is augmented: speed perturbation may shorten it.
         margin = int(self.crop * 1.15)
@@ -214,7 +228,8 @@ def train_network(
     """Train on waveforms at ``config.frontend.sample_rate``; returns the best epoch's net.
 
     ``corpora`` names each file's corpus and ``label_sets`` each corpus's emotions: classes
-    are balanced across corpora, and each file is learnt among its corpus's emotions only.
+    are balanced within each corpus and corpora weigh the same, and each file is learnt among
+    its corpus's emotions only.
     """
     if threads:
         torch.set_num_threads(threads)
@@ -228,12 +243,13 @@ def train_network(
     torch.manual_seed(seed)
     net = EmotionNet(len(names), config.frontend, config.architecture, config.channels)
     net.to(device)
-    weights = np.zeros(len(labels), np.float32)
-    weights[train] = balanced_weights(np.asarray(labels)[train], corpora[train])
+    weights = balanced_weights(np.asarray(labels)[train], corpora[train])
+    # Several corpora: files are drawn by their weights, and the loss weighs every clip alike.
+    draws = weights / weights.sum() if len(np.unique(corpora[train])) > 1 else None
     allowed = allowed_labels(row_sets, names) if masked else None
     criterion = _Criterion(
         torch.from_numpy(targets[train]),
-        torch.from_numpy(weights[train]),
+        torch.from_numpy((weights if draws is None else np.ones_like(weights)).astype(np.float32)),
         None if allowed is None else torch.from_numpy(allowed[train]),
         config.label_smoothing,
         device,
@@ -241,7 +257,7 @@ def train_network(
     optimizer = torch.optim.AdamW(
         net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
-    dataset = _Clips([waves[i] for i in train], config, seed)
+    dataset = _Clips([waves[i] for i in train], config, seed, draws)
     steps = -(-len(train) // config.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, config.learning_rate, total_steps=config.epochs * steps
@@ -345,11 +361,11 @@ def _train_epoch(
 ) -> float:
     net.train()
     seed = dataset.seed
-    order = np.random.default_rng([seed, epoch]).permutation(len(dataset))
+    order = dataset.epoch_order(epoch)
     loader = DataLoader(
         dataset,
         batch_size=config.batch_size,
-        sampler=[(epoch, int(i)) for i in order],
+        sampler=[(epoch, draw, int(i)) for draw, i in enumerate(order)],
         collate_fn=_collate,
         num_workers=1,
         multiprocessing_context="fork",
