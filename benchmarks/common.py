@@ -25,6 +25,13 @@ DEFAULT_RAVDESS = ROOT.parent / "shared" / "corpora" / "ravdess"
 STARTED_AT_COMMIT = git_commit()
 
 
+def train_in_float32() -> None:
+    """Train networks in float32 unless ``VOXEMO_PRECISION`` says otherwise: a fold's key
+    includes the precision its network trained in, and machines differ in whether they
+    compute bfloat16 natively, so a run resumes from its committed folds on any machine."""
+    os.environ.setdefault("VOXEMO_PRECISION", "float32")
+
+
 def ravdess_path(given: str | None) -> Path:
     """The corpus from the argument, ``$VOXEMO_RAVDESS`` or ``../shared``; exits if absent."""
     path = Path(given or os.environ.get("VOXEMO_RAVDESS") or DEFAULT_RAVDESS)

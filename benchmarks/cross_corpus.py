@@ -47,7 +47,15 @@ import sys
 import time
 from pathlib import Path
 
-from common import FOLDS, RESULTS, ROOT, kept_rows, ravdess_path, write_results
+from common import (
+    FOLDS,
+    RESULTS,
+    ROOT,
+    kept_rows,
+    ravdess_path,
+    train_in_float32,
+    write_results,
+)
 from render_readme import render_readme
 from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
 from voxemo.evaluation import evaluate, evaluation_config, evaluation_digest
@@ -219,7 +227,9 @@ def arguments(description: str, **extra: dict) -> argparse.Namespace:
         default=FOLDS,
         help="per-fold checkpoints of cross_corpus.py (default: %(default)s)",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    train_in_float32()
+    return args
 
 
 def read_corpora(args: argparse.Namespace) -> dict:

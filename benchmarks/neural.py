@@ -27,7 +27,7 @@ import itertools
 import time
 from pathlib import Path
 
-from common import FOLDS, RESULTS, ravdess_path, result_row, write_results
+from common import FOLDS, RESULTS, ravdess_path, result_row, train_in_float32, write_results
 from render_readme import render_readme
 from voxemo.corpora.ravdess import read_ravdess
 from voxemo.evaluation import evaluate, evaluation_config
@@ -131,6 +131,7 @@ def main() -> None:
         help="per-fold predictions and checkpoints (default: %(default)s)",
     )
     args = parser.parse_args()
+    train_in_float32()
     start = time.perf_counter()
     corpus = read_ravdess(ravdess_path(args.corpus))
     cache = FeatureCache(default_cache_dir())

@@ -8,7 +8,7 @@
 #   fast     - the crnn alone, on both corpora: no features to compute, the quickest start
 #   open     - crnn + logreg on spectral trained on CREMA-D alone (ODbL, commercial use with
 #              attribution): free of RAVDESS's non-commercial clause and of openSMILE
-# The networks train for 12 epochs on both corpora and 16 on CREMA-D alone; every logreg also
+# The networks train for the epochs of cross_corpus.py's recipe (EPOCHS); every logreg also
 # trains on a copy of each file under a random recording condition (--augment), and has a
 # voice model (--voice) that --adapt judges a recording's windows with. Ensemble
 # probabilities are temperature-scaled on their out-of-fold predictions. Each card carries the
@@ -66,8 +66,8 @@ train() {  # SETUP-MEMBER: trained into $WORK/SETUP-crnn or $WORK/SETUP-logreg-F
     crema-d-*) setup=crema-d member=${part#crema-d-} corpora=(--corpus "crema-d=$CREMA") ;;
   esac
   if [ "$member" = crnn ]; then
-    local epochs=12
-    [ "$setup" = crema-d ] && epochs=16
+    local epochs
+    epochs=$(cd benchmarks && ../.venv/bin/python -c "from cross_corpus import EPOCHS; print(EPOCHS['$setup'])")
     $VOXEMO train "${corpora[@]}" --model crnn --epochs "$epochs" --scores "$(evaluation "$part")" \
       --checkpoints "$WORK/checkpoints/$setup" --out "$WORK/$setup-crnn" --force
   else
