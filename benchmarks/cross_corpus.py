@@ -16,7 +16,7 @@ training file and on a copy of it under a random recording condition) and the ``
 (weights chosen on training speakers held out inside each fold; half its clips under a random
 recording condition), trained for 45 epochs on RAVDESS alone and 16 on CREMA-D alone (about
 50k and 80k clips heard), and 16 on both, where an epoch draws as many clips as there are
-training files, half of them RAVDESS's (each corpus weighs the same): about 60k clips of
+training files, half of them RAVDESS's (each corpus weighs the same): about 50-60k clips of
 each corpus. The ensembles are the bundles' (``default``: crnn +
 logreg on spectral; ``accurate``: crnn + logreg on spectral+prosody+egemaps), with equal
 weights. Corpora with different emotions are handled as
@@ -28,7 +28,7 @@ in :mod:`voxemo.models.label_sets`.
 Every finished fold's predictions are kept in ``results/folds/SETUP/`` under a digest
 of its data, settings, code and library versions, and read back only by a run with the same
 digest; they are small and committed with the results, so a run of many hours (the crnn on
-both corpora takes about 5 h on 2 cores) resumes fold by fold across machines and days.
+both corpora takes about 4 h on 2 cores) resumes fold by fold across machines and days.
 Networks also keep a checkpoint per fold and epoch beside them (not committed), so an
 interrupted fold continues from its last epoch. Each evaluation is written to
 ``results/evaluations/cross-corpus/`` with a digest of its data, configuration and code; a

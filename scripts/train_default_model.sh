@@ -21,6 +21,8 @@
 # benchmarks/cross_corpus.py. About 90 minutes on two cores for all four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The networks train in the benchmark's precision (benchmarks/common.py: train_in_float32).
+export VOXEMO_PRECISION=${VOXEMO_PRECISION:-float32}
 RAVDESS=${VOXEMO_RAVDESS:-../shared/corpora/ravdess}
 CREMA=${VOXEMO_CREMA_D:-data/crema-d}
 EVALS=benchmarks/results/evaluations/cross-corpus

@@ -1,5 +1,5 @@
 """Several corpora together: fold protocols of any corpus, one label set across corpora,
-class balance across corpora, and per-corpus scores."""
+classes balanced within each corpus, and per-corpus scores."""
 
 from __future__ import annotations
 
@@ -116,7 +116,9 @@ def test_a_folds_file_must_name_speakers_and_corpora_that_were_read(two_corpora)
 
 
 def test_balanced_weights_balance_the_classes_within_each_corpus(two_corpora):
-    labels, corpora = two_corpora["label"].to_numpy(), two_corpora["corpus"].to_numpy()
+    # As in RAVDESS, neutral has half the files of each other emotion of its corpus.
+    table = two_corpora.drop(two_corpora.index[two_corpora["path"].str.contains("neutral-1")])
+    labels, corpora = table["label"].to_numpy(), table["corpus"].to_numpy()
     for share in ("equal", "size"):
         weights = pd.Series(balanced_weights(labels, corpora, corpus_share=share))
         cells = weights.groupby([corpora, labels]).sum()
@@ -254,6 +256,70 @@ def test_train_network_on_two_corpora_with_different_emotions():
     )
     assert trained.labels == ["angry", "calm", "sad"]
     assert all(np.isfinite(row["loss"]) for row in trained.history)
+
+
+def test_train_network_draws_the_clips_of_several_corpora_and_weighs_one_corpus(monkeypatch):
+    pytest.importorskip("torch")
+    import dataclasses
+
+    from test_neural import TINY
+
+    from conftest import tone
+    from voxemo.models.neural import training
+
+    seen = {}
+    clips, criterion = training._Clips, training._Criterion
+
+    def record_clips(waves, config, seed, draws=None):
+        seen["clips"], seen["draws"] = len(waves), draws
+        return clips(waves, config, seed, draws)
+
+    def record_criterion(targets, weights, *args):
+        seen["weights"] = weights.numpy()
+        return criterion(targets, weights, *args)
+
+    monkeypatch.setattr(training, "_Clips", record_clips)
+    monkeypatch.setattr(training, "_Criterion", record_criterion)
+    waves, labels, corpora, speakers = [], [], [], []
+    for i in range(8):  # corpus a: 8 speakers, calm and sad; corpus b: 4 speakers, sad only
+        for corpus, names in (("a", ("calm", "sad", "sad")), ("b", ("sad",))):
+            if corpus == "b" and i % 2:
+                continue
+            for label in names:
+                waves.append(tone(140.0 if label == "calm" else 220.0, 1.2, noise=0.01, seed=i))
+                labels.append(label)
+                corpora.append(corpus)
+                speakers.append(f"{corpus}{i}")
+    one_epoch = dataclasses.replace(TINY, epochs=1, validation_speakers=0.25)
+    sets = corpus_label_sets(corpora, labels)
+    training.train_network(
+        waves, labels, np.array(speakers), one_epoch, seed=3, threads=1,
+        corpora=corpora, label_sets=sets,
+    )  # fmt: skip
+    draws = seen["draws"]
+    assert seen["clips"] == len(draws) < len(waves)  # the training side only
+    assert np.isclose(draws.sum(), 1.0) and np.all(seen["weights"] == 1.0)
+    train, _ = training.split_validation(np.array(speakers), len(waves), 0.25, 3, corpora)
+    shares = pd.Series(draws).groupby(np.array(corpora)[train]).sum()
+    assert np.allclose(shares, 0.5)  # corpus b, a quarter of the files, is drawn as often
+    one = [i for i, c in enumerate(corpora) if c == "a"]
+    training.train_network(
+        [waves[i] for i in one], [labels[i] for i in one], np.array(speakers)[one],
+        one_epoch, seed=3, threads=1,
+    )  # fmt: skip
+    assert seen["draws"] is None and len(set(seen["weights"].round(6))) == 2  # calm 1x, sad 2x
+
+
+def test_a_network_holds_out_speakers_of_every_corpus():
+    pytest.importorskip("torch")
+    from voxemo.models.neural.training import split_validation
+
+    corpora = np.array(["big"] * 100 + ["small"] * 20)
+    speakers = np.array([f"big{i % 50}" for i in range(100)] + [f"small{i % 4}" for i in range(20)])
+    for seed in range(20):
+        _, validation = split_validation(speakers, 120, 0.15, seed, corpora)
+        assert set(corpora[validation]) == {"big", "small"}
+        assert len(set(speakers[validation])) == round(0.15 * 50) + 1
 
 
 def test_a_network_hears_a_small_corpus_as_often_as_a_large_one_under_fresh_crops():

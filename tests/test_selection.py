@@ -234,3 +234,17 @@ def test_with_several_corpora_each_corpus_counts_the_same_in_an_inner_score():
     search = selection.RegularizationPath(build_model("logreg"), [1.0], None, {}, corpora)
     assert search._score(truth, predicted, np.arange(44)) == pytest.approx(0.5)
     assert selection.balanced_accuracy_score(truth, predicted) > 0.85
+
+
+def test_a_model_card_takes_no_scores_of_another_weighting_of_several_corpora():
+    from voxemo.evaluation.recipe import recipe_differences
+
+    recipe = {
+        "corpus": ["ravdess=/r", "crema-d=/c"],
+        "tuning": {"class_weights_with_several_corpora": {"corpora": "new"}},
+    }
+    older = recipe | {"tuning": {"class_weights_with_several_corpora": {"corpora": "old"}}}
+    assert recipe_differences(older, recipe) == ["weighting of several corpora"]
+    assert recipe_differences(recipe, recipe) == []
+    one = {"corpus": ["crema-d=/c"]}  # one corpus: its weighting across corpora never applied
+    assert recipe_differences(older | one, recipe | one) == []

@@ -23,6 +23,8 @@ RECIPE_KEYS = (
     "corpus_norm",
     "augment",
 )
+# How a training on several corpora weighs them (``tuning``): compared where there are several.
+SEVERAL_CORPORA_KEYS = ("class_weights_with_several_corpora", "clips_with_several_corpora")
 
 
 def read_evaluation(path: str | Path, model: str, features: str | None = None) -> dict:
@@ -65,7 +67,7 @@ def recipe_differences(config: dict, recipe: dict) -> list[str]:
     """What an evaluation's configuration does differently from a model's recipe (both as
     :func:`voxemo.evaluation.evaluation_config` writes them): corpora, features (their
     settings and versions), kind and parameters, feature selection, normalization,
-    augmentation, hyper-parameter search and seed.
+    augmentation, hyper-parameter search, how several corpora are weighed, and seed.
 
     Examples
     --------
@@ -84,6 +86,9 @@ def recipe_differences(config: dict, recipe: dict) -> list[str]:
         differences.insert(0, f"corpora ({', '.join(recorded)})")
     if config.get("tuning", {}).get("search_space") != recipe.get("tuning", {}).get("search_space"):
         differences.append("hyper-parameter search")
+    tuning, wanted = config.get("tuning", {}), recipe.get("tuning", {})
+    if len(recorded) > 1 and any(tuning.get(k) != wanted.get(k) for k in SEVERAL_CORPORA_KEYS):
+        differences.append("weighting of several corpora")
     seed = config.get("seeds", {}).get("model")
     if seed != recipe.get("seeds", {}).get("model"):
         differences.append(f"seed ({seed})")

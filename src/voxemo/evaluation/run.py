@@ -40,6 +40,7 @@ from voxemo.models.label_sets import (
     restrict_probabilities,
 )
 from voxemo.models.neural import EpochLog, is_neural, require_torch, training_config
+from voxemo.models.neural.kinds import CLIPS_WITH_SEVERAL_CORPORA
 from voxemo.models.selection import CLASS_WEIGHTS, INNER_FOLDS, INNER_SCORING, on_a_path
 from voxemo.provenance import LIBRARIES, code_digest, library_versions, provenance
 
@@ -553,6 +554,7 @@ def evaluation_config(
     if is_neural(model):
         model_params = training_config(model, epochs).to_dict()
         search_space: dict = {}
+        weighting = {"clips_with_several_corpora": CLIPS_WITH_SEVERAL_CORPORA}
     else:
         pipeline = build_model(model, seed, select)
         simple = (str, int, float, bool, type(None), tuple)

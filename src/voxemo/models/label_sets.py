@@ -33,6 +33,17 @@ def corpus_label_sets(corpora: Sequence[str], labels: Sequence[str]) -> dict[str
     return {corpus: frozenset(found) for corpus, found in sets.items()}
 
 
+def several(corpora: Sequence[str]) -> bool:
+    """Whether the rows come from more than one corpus.
+
+    Examples
+    --------
+    >>> several(["ravdess", "crema-d"]), several(["ravdess", "ravdess"])
+    (True, False)
+    """
+    return len(set(map(str, corpora))) > 1
+
+
 def differ(label_sets: LabelSets) -> bool:
     """Whether some corpus lacks an emotion that another has."""
     return len(set(label_sets.values())) > 1

@@ -30,6 +30,7 @@ from voxemo.models.label_sets import (
     balanced_weights,
     differ,
     restrict_probabilities,
+    several,
 )
 from voxemo.models.registry import build_model, get_model_kind
 
@@ -84,7 +85,7 @@ def fit_model(
         model.set_params(select__k=min(select, features.shape[1]))
     grid = get_model_kind(kind).search_space
     fit_params: dict = {}
-    if corpora is not None and len(np.unique(corpora)) > 1:
+    if corpora is not None and several(corpora):
         grid, fit_params = _across_corpora(model, grid, labels, corpora, label_sets)
     n_groups = 0 if speakers is None else len(np.unique(speakers))
     with warnings.catch_warnings():

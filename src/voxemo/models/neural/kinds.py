@@ -31,6 +31,13 @@ class TrainingConfig:
         return values
 
 
+# How a network trained on several corpora hears them, as its evaluations record it.
+CLIPS_WITH_SEVERAL_CORPORA = (
+    "each epoch draws as many clips as there are training files, each file with a "
+    "probability under which every corpus weighs the same and, within it, each of its emotions"
+)
+
+
 @dataclass(frozen=True)
 class EpochLog:
     """What a training reports after each epoch."""

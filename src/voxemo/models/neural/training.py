@@ -46,6 +46,7 @@ from voxemo.models.label_sets import (
     balanced_weights,
     differ,
     restrict_probabilities,
+    several,
 )
 from voxemo.models.neural.augment import WaveAugment, random_crop, spec_augment
 from voxemo.models.neural.kinds import EpochLog, TrainingConfig
@@ -88,7 +89,7 @@ class _Clips(Dataset):
 
     def __getitem__(self, item: tuple[int, int, int]):
         epoch, draw, index = item
-        rng = np.random.default_rng([self.seed, epoch, draw])
+        rng = np.random.default_rng([self.seed, epoch, 0, draw])  # mixup draws [.., 1]
         rate = self.config.frontend.sample_rate
         # A little more than a crop is augmented: speed perturbation may shorten it.
         margin = int(self.crop * 1.15)
@@ -174,14 +175,23 @@ def network_probabilities(
 
 
 def split_validation(
-    speakers: np.ndarray | None, n: int, fraction: float, seed: int
+    speakers: np.ndarray | None,
+    n: int,
+    fraction: float,
+    seed: int,
+    corpora: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation indices: whole speakers held out where speakers are known."""
+    """Training and validation indices: whole speakers held out where speakers are known,
+    ``fraction`` of each corpus's where ``corpora`` names several."""
     rng = np.random.default_rng(seed)
     if speakers is not None and len(np.unique(speakers)) >= 4:
-        unique = np.unique(speakers)
-        held = rng.choice(unique, max(1, round(fraction * len(unique))), replace=False)
-        validation = np.isin(speakers, held)
+        several_corpora = corpora is not None and several(corpora)
+        groups = np.asarray(corpora, dtype=str) if several_corpora else np.zeros(n, int)
+        validation = np.zeros(n, bool)
+        for group in np.unique(groups):
+            unique = np.unique(speakers[groups == group])
+            held = rng.choice(unique, max(1, round(fraction * len(unique))), replace=False)
+            validation |= np.isin(speakers, held)
     else:
         validation = np.zeros(n, bool)
         validation[rng.choice(n, max(1, round(fraction * n)), replace=False)] = True
@@ -239,13 +249,15 @@ def train_network(
     corpora = np.full(len(labels), "") if corpora is None else np.asarray(corpora, dtype=str)
     masked = label_sets is not None and differ(label_sets)
     row_sets = [label_sets[c] for c in corpora] if masked else None
-    train, validation = split_validation(speakers, len(waves), config.validation_speakers, seed)
+    train, validation = split_validation(
+        speakers, len(waves), config.validation_speakers, seed, corpora
+    )
     torch.manual_seed(seed)
     net = EmotionNet(len(names), config.frontend, config.architecture, config.channels)
     net.to(device)
     weights = balanced_weights(np.asarray(labels)[train], corpora[train])
     # Several corpora: files are drawn by their weights, and the loss weighs every clip alike.
-    draws = weights / weights.sum() if len(np.unique(corpora[train])) > 1 else None
+    draws = weights / weights.sum() if several(corpora[train]) else None
     allowed = allowed_labels(row_sets, names) if masked else None
     criterion = _Criterion(
         torch.from_numpy(targets[train]),
@@ -267,6 +279,7 @@ def train_network(
     )
     held_out = [waves[i] for i in validation]
     held_sets = [row_sets[i] for i in validation] if masked else None
+    held_corpora = corpora[validation]
     state = {"epoch": 0, "best_uar": -1.0, "best_epoch": 0, "best": None, "history": []}
     state["kept"] = "raw"
     state["seconds"] = 0.0
@@ -289,7 +302,9 @@ def train_network(
             net, average, dataset, epoch, config, criterion, optimizer, scheduler, precision
         )
         scores = {
-            name: _validation_uar(model, held_out, targets[validation], names, held_sets)
+            name: _validation_uar(
+                model, held_out, targets[validation], names, held_sets, held_corpora
+            )
             for name, model in (("raw", net), ("averaged", average.module))
         }
         uar = max(scores.values())
@@ -334,11 +349,21 @@ def _corpus_digest(corpora: np.ndarray, label_sets: LabelSets | None, labels) ->
     return [hashlib.blake2b(rows.encode(), digest_size=8).hexdigest(), sets]
 
 
-def _validation_uar(net, waves, targets, names, row_sets) -> float:
+def _validation_uar(net, waves, targets, names, row_sets, corpora) -> float:
+    """UAR on the held-out speakers; with several corpora, the mean of each corpus's UAR,
+    each file predicted among its corpus's emotions (as evaluations score them)."""
     probabilities = network_probabilities(net, waves)
     if row_sets is not None:
         probabilities = restrict_probabilities(probabilities, names, row_sets)
-    return float(balanced_accuracy_score(targets, probabilities.argmax(1)))
+    predicted = probabilities.argmax(1)
+    return float(
+        np.mean(
+            [
+                balanced_accuracy_score(targets[corpora == c], predicted[corpora == c])
+                for c in np.unique(corpora)
+            ]
+        )
+    )
 
 
 class _Criterion:
