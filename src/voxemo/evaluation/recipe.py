@@ -84,9 +84,9 @@ def recipe_differences(config: dict, recipe: dict) -> list[str]:
     recorded = corpus_names(config.get("corpus", []))
     if recorded != corpus_names(recipe.get("corpus", [])):
         differences.insert(0, f"corpora ({', '.join(recorded)})")
-    if config.get("tuning", {}).get("search_space") != recipe.get("tuning", {}).get("search_space"):
-        differences.append("hyper-parameter search")
     tuning, wanted = config.get("tuning", {}), recipe.get("tuning", {})
+    if tuning.get("search_space") != wanted.get("search_space"):
+        differences.append("hyper-parameter search")
     if len(recorded) > 1 and any(tuning.get(k) != wanted.get(k) for k in SEVERAL_CORPORA_KEYS):
         differences.append("weighting of several corpora")
     seed = config.get("seeds", {}).get("model")

@@ -44,6 +44,29 @@ def several(corpora: Sequence[str]) -> bool:
     return len(set(map(str, corpora))) > 1
 
 
+def mean_corpus_uar(truth, predicted, corpora) -> float:
+    """The mean over corpora of each corpus's UAR (balanced accuracy): every corpus counts
+    the same, however many files it has, as evaluations report several corpora.
+
+    Examples
+    --------
+    >>> mean_corpus_uar(["sad", "sad", "calm", "sad"], ["sad", "calm", "calm", "sad"],
+    ...                 ["a", "a", "b", "b"])
+    0.75
+    """
+    from sklearn.metrics import balanced_accuracy_score
+
+    truth, predicted, corpora = (np.asarray(v) for v in (truth, predicted, corpora))
+    return float(
+        np.mean(
+            [
+                balanced_accuracy_score(truth[corpora == c], predicted[corpora == c])
+                for c in np.unique(corpora)
+            ]
+        )
+    )
+
+
 def differ(label_sets: LabelSets) -> bool:
     """Whether some corpus lacks an emotion that another has."""
     return len(set(label_sets.values())) > 1

@@ -29,6 +29,7 @@ from voxemo.models.label_sets import (
     LabelSets,
     balanced_weights,
     differ,
+    mean_corpus_uar,
     restrict_probabilities,
     several,
 )
@@ -211,15 +212,7 @@ class RegularizationPath:
         """Balanced accuracy, or with several corpora the mean of each corpus's."""
         if self.corpora is None:
             return balanced_accuracy_score(truth, predicted)
-        corpora = np.asarray(self.corpora)[rows]
-        return float(
-            np.mean(
-                [
-                    balanced_accuracy_score(truth[corpora == c], predicted[corpora == c])
-                    for c in np.unique(corpora)
-                ]
-            )
-        )
+        return mean_corpus_uar(truth, predicted, np.asarray(self.corpora)[rows])
 
 
 def _predicted(model: Pipeline, X: np.ndarray, row_sets: np.ndarray | None, rows) -> np.ndarray:

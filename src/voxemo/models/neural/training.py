@@ -35,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.metrics import balanced_accuracy_score
 from threadpoolctl import threadpool_limits
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
@@ -45,6 +44,7 @@ from voxemo.models.label_sets import (
     allowed_labels,
     balanced_weights,
     differ,
+    mean_corpus_uar,
     restrict_probabilities,
     several,
 )
@@ -355,15 +355,7 @@ def _validation_uar(net, waves, targets, names, row_sets, corpora) -> float:
     probabilities = network_probabilities(net, waves)
     if row_sets is not None:
         probabilities = restrict_probabilities(probabilities, names, row_sets)
-    predicted = probabilities.argmax(1)
-    return float(
-        np.mean(
-            [
-                balanced_accuracy_score(targets[corpora == c], predicted[corpora == c])
-                for c in np.unique(corpora)
-            ]
-        )
-    )
+    return mean_corpus_uar(targets, probabilities.argmax(1), corpora)
 
 
 class _Criterion:
