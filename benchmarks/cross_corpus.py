@@ -28,7 +28,7 @@ in :mod:`voxemo.models.label_sets`.
 Every finished fold's predictions are kept in ``results/folds/SETUP/`` under a digest
 of its data, settings, code and library versions, and read back only by a run with the same
 digest; they are small and committed with the results, so a run of many hours (the crnn on
-both corpora takes about 6 h on 2 cores in float32) resumes fold by fold across machines and days.
+both corpora takes 6 to 7 h on 2 cores in float32) resumes fold by fold across machines and days.
 Networks also keep a checkpoint per fold and epoch beside them (not committed), so an
 interrupted fold continues from its last epoch. Each evaluation is written to
 ``results/evaluations/cross-corpus/`` with a digest of its data, configuration and code; a
