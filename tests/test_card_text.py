@@ -67,6 +67,45 @@ def test_the_card_lists_the_scores_of_each_test_corpus():
     assert "UAR 0.630 ± 0.020" in text
 
 
+def test_a_model_tested_on_several_corpora_has_their_scores_per_emotion():
+    ravdess = {
+        **SCORES["per_corpus"]["crema-d"],
+        "labels": ["calm", "sad"],
+        "per_class": {
+            "calm": {"precision": 0.7, "recall": 0.8, "f1": 0.75},
+            "sad": {"precision": 0.4, "recall": 0.3, "f1": 0.34},
+        },
+    }
+    crema = {
+        **SCORES["per_corpus"]["crema-d"],
+        "per_class": {"sad": {"precision": 0.6, "recall": 0.5, "f1": 0.55}},
+    }
+    card = _card(["ravdess", "crema-d"], "spectral")
+    pooled = {
+        "calm": {"precision": 0.7, "recall": 0.8, "f1": 0.75},
+        "sad": {"precision": 0.5, "recall": 0.45, "f1": 0.47},
+    }
+    card["scores"]["folds"] = {
+        **SCORES,
+        "per_class": pooled,
+        "per_corpus": {"ravdess": ravdess, "crema-d": crema},
+    }
+    rows = [line for line in card_markdown(card).splitlines() if line.startswith("| ")]
+    assert rows[0] == (
+        "| emotion | all test files: precision / recall / F1 | ravdess's test speakers: "
+        "precision / recall / F1 | crema-d's test speakers: precision / recall / F1 |"
+    )
+    assert rows[1] == "| calm | 0.70 / 0.80 / 0.75 | 0.70 / 0.80 / 0.75 | not in this corpus |"
+    assert rows[2] == "| sad | 0.50 / 0.45 / 0.47 | 0.40 / 0.30 / 0.34 | 0.60 / 0.50 / 0.55 |"
+
+
+def test_a_model_tested_on_one_corpus_has_one_column_per_score():
+    text = card_markdown(_card(["crema-d"], "spectral"))
+    assert (
+        "| emotion | precision | recall | F1 |" in text and "| sad | 0.50 | 0.60 | 0.55 |" in text
+    )
+
+
 def test_a_leaky_protocol_is_named_as_such_and_an_ensemble_says_how_to_score_it():
     card = _card(["ravdess"], "seed")
     card["scores"] = {"seed": {**SCORES, "folds": 1}}

@@ -111,16 +111,44 @@ def _scores(protocol: str, scores: dict) -> list[str]:
         ]
     if scores.get("per_corpus"):
         lines.append("")
-    lines += [
-        "| emotion | precision | recall | F1 |",
-        "|---|---|---|---|",
+    return lines + _per_emotion(scores)
+
+
+def _per_emotion(scores: dict) -> list[str]:
+    """Precision, recall and F1 per emotion: over all test files and, where the model was
+    tested on several corpora, on each (scored over its own emotions)."""
+    per_corpus = {
+        f"{corpus}'s test speakers": own["per_class"]
+        for corpus, own in scores.get("per_corpus", {}).items()
+        if "per_class" in own
+    }
+    if len(per_corpus) < 2:
+        return [
+            "| emotion | precision | recall | F1 |",
+            "|---|---|---|---|",
+            *(
+                f"| {label} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1']:.2f} |"
+                for label, row in scores["per_class"].items()
+            ),
+            "",
+        ]
+    tables = {"all test files": scores["per_class"], **per_corpus}
+
+    def cell(rows: dict, label: str) -> str:
+        row = rows.get(label)
+        if row is None:
+            return "not in this corpus"
+        return f"{row['precision']:.2f} / {row['recall']:.2f} / {row['f1']:.2f}"
+
+    return [
+        "| emotion | " + " | ".join(f"{name}: precision / recall / F1" for name in tables) + " |",
+        "|---|" + "---|" * len(tables),
         *(
-            f"| {label} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1']:.2f} |"
-            for label, row in scores["per_class"].items()
+            f"| {label} | " + " | ".join(cell(rows, label) for rows in tables.values()) + " |"
+            for label in scores["per_class"]
         ),
         "",
     ]
-    return lines
 
 
 def _robustness(card: dict) -> list[str]:

@@ -250,13 +250,13 @@ def _rounded(values: np.ndarray) -> list[float]:
 
 
 def card_scores(result: dict) -> dict:
-    """What a model card keeps of an evaluation: pooled, per-class and per-corpus scores,
-    their spread over folds, the calibration error and the track."""
+    """What a model card keeps of an evaluation: pooled and per-corpus scores (each with its
+    per-class ones), their spread over folds, the calibration error and the track."""
     from voxemo.evaluation.metrics import calibration_error
 
     keys = ("accuracy", "accuracy_std", "uar", "uar_std", "macro_f1", "macro_f1_std")
     per_corpus = {
-        corpus: {key: own[key] for key in (*keys, "folds", "labels")}
+        corpus: {key: own[key] for key in (*keys, "folds", "labels", "per_class")}
         for corpus, own in result.get("per_corpus", {}).items()
     }
     return {key: result[key] for key in keys} | {
