@@ -151,6 +151,39 @@ def _per_emotion(scores: dict) -> list[str]:
     ]
 
 
+def _missing_emotions(card: dict) -> list[str]:
+    """Per test corpus without some of the model's emotions: that the model may still answer
+    them for its voices, which the corpus's scores do not count.
+
+    Examples
+    --------
+    >>> card = {"labels": ["calm", "sad", "angry"], "scores": {"folds": {"per_corpus": {
+    ...     "ravdess": {"labels": ["calm", "sad", "angry"]},
+    ...     "crema-d": {"labels": ["sad", "angry"]}}}}}
+    >>> print(_missing_emotions(card)[0])  # doctest: +NORMALIZE_WHITESPACE
+    - crema-d has no calm recordings: the model learned calm from its other corpora and may
+    answer it for any voice; crema-d's scores above count only its own 2 emotions.
+    """
+    labels = card.get("labels", [])
+    tested = {
+        corpus: own["labels"]
+        for scores in card.get("scores", {}).values()
+        for corpus, own in scores.get("per_corpus", {}).items()
+    }
+    lines = []
+    for corpus, own in tested.items():
+        missing = [label for label in labels if label not in own]
+        if missing:
+            it = "it" if len(missing) == 1 else "them"
+            lines.append(
+                f"- {corpus} has no {' or '.join(missing)} recordings: the model learned "
+                f"{' and '.join(missing)} from its other corpora and may answer {it} for any "
+                f"voice; {corpus}'s scores above "
+                f"count only its own {len(own)} emotions."
+            )
+    return lines
+
+
 def _robustness(card: dict) -> list[str]:
     table = card.get("robustness")
     if not table:
@@ -287,6 +320,7 @@ def card_markdown(card: dict) -> str:
             "- CREMA-D has 91 American English actors (ages 20-74, several ethnicities) saying "
             "12 sentences; its recordings vary in quality, and some are noisy.",
         ]
+    lines += _missing_emotions(card)
     lines += [
         "- Other languages, accents, microphones and rooms than its training data's are "
         "untested: the scores above overstate what to expect on them.",
