@@ -10,10 +10,12 @@ tested on each fold's test speakers heard through a telephone line, MP3 and Opus
 of clipping (``voxemo.audio.conditions``; rooms and noise drawn apart from training's). The
 networks' per-epoch checkpoints of the cross-corpus run are reused where this machine has them
 (they are resumed only by the same data, settings and code), so networks only predict here;
-where it does not, each fold's network is trained again. Every finished fold, under each
-condition, is kept beside them (``results/folds/SETUP/``), so an interrupted run resumes. A
-run of one setup keeps the rows of the others from the previous results, each naming the
-commit it was measured at.
+where it does not, each fold's network is trained again. Networks go fold by fold (those
+whose checkpoint this machine has first): each fold is tested clean and under every condition
+before the next, and kept beside the checkpoints (``results/folds/SETUP/``, as every
+feature-vector model's finished fold is; small enough to commit), so an interrupted run
+resumes at its next fold, on this machine or another. A run of one setup keeps the rows of the
+others from the previous results, each naming the commit it was measured at.
 
     python benchmarks/robustness.py [--ravdess DIR] [--crema-d DIR] [--members ...]
                                     [--setup both|ravdess|crema-d] [--conditions ...]
@@ -36,10 +38,17 @@ from cross_corpus import (
     setup_corpus,
 )
 from render_readme import render_readme
-from voxemo.evaluation import evaluate
+from voxemo.evaluation import evaluate, make_folds
 from voxemo.evaluation.ensemble import ensemble_evaluation
+from voxemo.evaluation.protocols import builtin_folds
+from voxemo.evaluation.run import summarize
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
-from voxemo.features.dataset import degrade_waves, featurize_corpus, load_corpus_waves
+from voxemo.features.dataset import (
+    WaveTable,
+    degrade_waves,
+    featurize_corpus,
+    load_corpus_waves,
+)
 from voxemo.models.neural import training_config
 
 CONDITIONS = (
@@ -66,22 +75,18 @@ def member_results(name: str, setup: str, split, conditions: list[str], args) ->
     features, model = member_parts(name)
     corpus, protocol, folds = split
     if model == "crnn":
-        out = {}
         clean = load_corpus_waves(corpus, training_config(model).frontend.sample_rate)
-        common = {
-            "model_kind": model,
-            "protocol": protocol,
-            "folds": folds,
-            "seed": SEED,
-            "epochs": EPOCHS[setup],
-            "checkpoints": args.checkpoints / setup,
-        }
-        for condition in [None, *conditions]:
-            began = time.perf_counter()
-            tested = degrade_waves(clean, condition) if condition else clean
-            out[condition or "clean"] = evaluate(clean, test_data=tested, **common)
-            print(name, condition or "clean", f"{time.perf_counter() - began:.0f} s", flush=True)
-        return out
+        return fold_by_fold(
+            clean,
+            conditions,
+            protocol=protocol,
+            folds=folds or builtin_folds(protocol),
+            checkpoints=args.checkpoints / setup,
+            model_kind=model,
+            seed=SEED,
+            epochs=EPOCHS[setup],
+            on_fold=lambda: print(name, "fold done", flush=True),
+        )
     # One training per fold, on every file and a copy under a random condition (the recipe of
     # cross_corpus.py and of the bundled models), tested on every version of its test files.
     clean, copies = member_inputs(name, corpus)
@@ -111,6 +116,76 @@ def member_results(name: str, setup: str, split, conditions: list[str], args) ->
         ),
     )
     return {"clean": result, **result.pop("also_tested")}
+
+
+def fold_by_fold(
+    clean, conditions: list[str], *, protocol: str, folds: dict, checkpoints, **options
+):
+    """A network's evaluation on clean test audio and under each condition, made one fold
+    at a time: each fold's network is trained once (or resumed from its checkpoint) and
+    tested on its test files clean and under every condition before the next fold starts,
+    so a run cut short keeps all conditions of its finished folds, and only a fold whose
+    network checkpoint is lost trains again. Folds whose checkpoint this machine has go
+    first. Returns, per condition (and ``clean``), the evaluation over all folds."""
+    named = []  # each fold alone: the folds of the others' corpora and numbers left empty
+    for corpus, lists in folds.items():
+        for k in range(len(lists)):
+            one = {
+                c: [t if (c, i) == (corpus, k) else [] for i, t in enumerate(ls)]
+                for c, ls in folds.items()
+            }
+            named.append((make_folds("folds", clean.table, one)[0], one))
+    order = {fold.name: i for i, (fold, _) in enumerate(named)}
+    architecture = training_config(options["model_kind"]).architecture
+    named.sort(
+        key=lambda pair: (
+            not (checkpoints / f"{architecture}-{pair[0].name.replace(' ', '-')}.pt").exists()
+        )
+    )
+    parts = {condition: [] for condition in ["clean", *conditions]}
+    for fold, one in named:
+        versions = {c: degraded_rows(clean, fold.test, c) for c in conditions}
+        result = evaluate(
+            clean,
+            protocol="folds",
+            folds=one,
+            also_test=versions,
+            checkpoints=checkpoints,
+            **options,
+        )
+        for condition, part in [("clean", result), *result.pop("also_tested").items()]:
+            parts[condition].append(part)
+    return {condition: merged(found, protocol, order) for condition, found in parts.items()}
+
+
+def degraded_rows(data, rows, condition: str):
+    """``data`` with the files at ``rows`` heard under ``condition`` (drawn as
+    :func:`degrade_waves` draws them for the whole table) and the others as they are."""
+    part = WaveTable(
+        data.table.iloc[rows].reset_index(drop=True),
+        [data.waves[i] for i in rows],
+        data.sample_rate,
+        data.labels,
+        data.errors,
+    )
+    waves = list(data.waves)
+    for i, wave in zip(rows, degrade_waves(part, condition).waves, strict=True):
+        waves[i] = wave
+    return WaveTable(data.table, waves, data.sample_rate, data.labels, data.errors)
+
+
+def merged(results: list[dict], protocol: str, order: dict) -> dict:
+    """One evaluation of several evaluations of one fold each, their folds in ``order``."""
+    results = sorted(results, key=lambda result: order[result["folds"][0]["fold"]])
+    first = results[0]
+    return summarize(
+        [row for result in results for row in result["folds"]],
+        [p for result in results for p in result["predictions"]],
+        first["labels"],
+        protocol,
+        first["track"],
+        corpus_labels=first.get("corpus_labels"),
+    )
 
 
 def _subset(data, paths: set):
