@@ -11,14 +11,20 @@ comes, the feature-vector members judging each window's features by the voice's 
 statistics with their voice models (trained in the fold on its training speakers' per-speaker
 z-scores). Each utterance is then labelled with the mean probabilities of the windows centred
 inside it (among its corpus's emotions) and scored against its true emotion. Segment UAR and
-accuracy are averaged over folds.
+accuracy are averaged over folds. Each fold's scores are kept with the fold results
+(``results/folds/SETUP/adaptation-KEY.json``, KEY a digest of its data, recipe and code) as
+soon as they are made, so an interrupted run resumes at its next fold; a run of some setups
+keeps the others' rows from the previous results, each naming the commit it was measured at.
 
     python benchmarks/adaptation.py [--setups both] [--members ...] [--checkpoints DIR]
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from common import write_results
+import cross_corpus
+from common import kept_rows, write_results
 from cross_corpus import (
     ENSEMBLES,
     EPOCHS,
@@ -39,8 +46,10 @@ from cross_corpus import (
 )
 from render_readme import ADAPTATION_MODES, render_readme
 from voxemo.audio import load_audio, resample
-from voxemo.evaluation import make_folds, metrics
+from voxemo.evaluation import evaluation_digest, make_folds, metrics
+from voxemo.evaluation.run import NETWORK_LIBRARIES
 from voxemo.features.dataset import FeatureTable
+from voxemo.jsonfile import write_json
 from voxemo.models import load_model, write_model
 from voxemo.models.artifact import VOICE_FOLDER
 from voxemo.models.card import network_card
@@ -48,12 +57,16 @@ from voxemo.models.ensemble import save_ensemble
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import training_config
 from voxemo.models.training import train
+from voxemo.provenance import code_digest, library_versions
 from voxemo.recognizer.timeline import FRAME_SECONDS, predict_timeline
 
 RATE = 16000
 PAUSE_SECONDS = 1.0
 ROOM_LEVEL = 0.0005  # RMS of the pauses' noise (-66 dBFS), or the voice's room tone if quieter
 PLAIN, PROBABILITIES, FEATURES = ADAPTATION_MODES
+# What a fold's scores depend on besides the evaluation's code (in every digest): how audio
+# is read, features made, models trained, saved, loaded and adapted, and timelines made.
+ADAPTATION_CODE = ("voxemo.audio", "voxemo.features", "voxemo.models", "voxemo.recognizer")
 
 
 def long_recordings(table, fold, out: Path, seed: int = SEED) -> list[dict]:
@@ -151,6 +164,122 @@ def without_voice(folder: Path) -> Path:
     return copy
 
 
+def fold_keys(setup: str, inputs: dict, folds: list) -> list[str]:
+    """Per fold, a digest of all that its scores depend on: the members' inputs (features or
+    audio, with their tables), the recipe, the fold's files, the library versions and the
+    code (voxemo's, and this script's with the recipe's), so a fold's saved scores stand for
+    running it again only when all of them are the same."""
+    config = {
+        "benchmark": "adaptation",
+        "setup": setup,
+        "members": list(inputs),
+        "seed": SEED,
+        "epochs": EPOCHS,
+        "pause_seconds": PAUSE_SECONDS,
+        "room_level": ROOM_LEVEL,
+        "libraries": library_versions(*NETWORK_LIBRARIES),
+        "code": code_digest(*ADAPTATION_CODE),
+        "scripts": hashlib.blake2b(
+            b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], cross_corpus)),
+            digest_size=8,
+        ).hexdigest(),
+    }
+    tables = [table for pair in inputs.values() for table in pair if table is not None]
+    base = evaluation_digest(config, *tables)
+    keys = []
+    for fold in folds:
+        key = hashlib.blake2b(base.encode(), digest_size=8)
+        key.update(fold.name.encode())
+        key.update(np.asarray(fold.train, np.int64).tobytes())
+        key.update(np.asarray(fold.test, np.int64).tobytes())
+        keys.append(key.hexdigest())
+    return keys
+
+
+def fold_scores(fold, inputs: dict, setup: str, train_side: str, args) -> list[dict]:
+    """Segment scores of one fold's long recordings for every member and ensemble: plain,
+    adapting probabilities only, and adapting as shipped."""
+    table = next(iter(inputs.values()))[0].table
+    label_sets = corpus_label_sets(table["corpus"].astype(str), table["label"].astype(str))
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        recordings = long_recordings(table, fold, work)
+        folders = {
+            name: fold_member(name, pair, fold, setup, train_side, work, args)
+            for name, pair in inputs.items()
+        }
+        for ensemble, parts in ENSEMBLES.items():
+            if set(parts) <= set(folders):
+                folders[ensemble] = save_ensemble(
+                    [folders[p] for p in parts], work / f"{fold.name}-{ensemble}"
+                )
+        plain = {name: without_voice(folder) for name, folder in folders.items()}
+        for name in folders:
+            for mode, folder, adapt in (
+                (PLAIN, plain[name], False),
+                (PROBABILITIES, plain[name], True),
+                (FEATURES, folders[name], True),
+            ):
+                model = load_model(folder)
+                truth, predicted = [], []
+                for recording in recordings:
+                    timeline = predict_timeline(model, recording["path"], adapt=adapt)
+                    allowed = [
+                        label for label in model.labels if label in label_sets[recording["corpus"]]
+                    ]
+                    labelled = segment_labels(timeline, recording["spans"], allowed)
+                    truth += [label for _, _, label in recording["spans"]]
+                    predicted += [p or "none" for p in labelled]
+                scores = metrics.scores(truth, predicted, sorted(set(truth)))
+                print(setup, fold.name, name, mode, scores, flush=True)
+                found.append(
+                    {"model": name, "adaptation": mode, "fold": fold.name, "corpus": fold.corpus}
+                    | scores
+                )
+    return found
+
+
+def setup_rows(setup: str, corpora, members: list[str], args) -> list[dict]:
+    """The table's rows of one setup: per model, adaptation mode and test corpus, the
+    means over folds. Each fold's scores are kept in the setup's folder of fold results as
+    soon as they are made, and read back by a later run with the same digest."""
+    corpus, protocol, folds, train_side = setup_corpus(setup, corpora)
+    inputs = {name: member_inputs(name, corpus) for name in members}
+    table = next(iter(inputs.values()))[0].table
+    if any(list(data.table["path"]) != list(table["path"]) for data, _ in inputs.values()):
+        raise SystemExit("members left out different files; cannot share folds")
+    fold_list = make_folds(protocol, table, folds)
+    saved = args.checkpoints / setup.replace("->", "-to-")
+    scored: dict[tuple[str, str], list[dict]] = {}
+    for fold, key in zip(fold_list, fold_keys(setup, inputs, fold_list), strict=True):
+        path = saved / f"adaptation-{key}.json"
+        try:
+            found = json.loads(path.read_text())["scores"]
+            print(f"{setup} {fold.name}: scores read back from {path.name}", flush=True)
+        except (OSError, ValueError, KeyError):  # none yet, or cut short: scored again
+            found = fold_scores(fold, inputs, setup, train_side, args)
+            saved.mkdir(parents=True, exist_ok=True)
+            write_json(path, {"scores": found}, indent=1)
+        for row in found:
+            scored.setdefault((row["model"], row["adaptation"]), []).append(row)
+    rows = []
+    for (name, mode), folds_scored in scored.items():
+        for corpus_name in sorted({f["corpus"] for f in folds_scored}):
+            mine = [f for f in folds_scored if f["corpus"] == corpus_name]
+            rows.append(
+                {
+                    "setup": setup,
+                    "model": name,
+                    "adaptation": mode,
+                    "test_corpus": corpus_name,
+                    **{k: round(v, 4) for k, v in metrics.spread(mine).items()},
+                    "folds": len(mine),
+                }
+            )
+    return rows
+
+
 def main() -> None:
     args = arguments(
         __doc__.split("\n\n")[0],
@@ -158,74 +287,18 @@ def main() -> None:
     )
     start = time.perf_counter()
     corpora = read_corpora(args)
-    members = args.members.split(",")
-    models = members + [e for e, parts in ENSEMBLES.items() if set(parts) <= set(members)]
-    rows = []
-    for setup in args.setups.split(","):
-        corpus, protocol, folds, train_side = setup_corpus(setup, corpora)
-        inputs = {name: member_inputs(name, corpus) for name in members}
-        table = next(iter(inputs.values()))[0].table
-        if any(list(data.table["path"]) != list(table["path"]) for data, _ in inputs.values()):
-            raise SystemExit("members left out different files; cannot share folds")
-        label_sets = corpus_label_sets(table["corpus"].astype(str), table["label"].astype(str))
-        scored: dict[tuple[str, bool], list[dict]] = {}
-        for fold in make_folds(protocol, table, folds):
-            with tempfile.TemporaryDirectory() as folder:
-                work = Path(folder)
-                recordings = long_recordings(table, fold, work)
-                folders = {
-                    name: fold_member(name, inputs[name], fold, setup, train_side, work, args)
-                    for name in members
-                }
-                for ensemble, parts in ENSEMBLES.items():
-                    if set(parts) <= set(folders):
-                        folders[ensemble] = save_ensemble(
-                            [folders[p] for p in parts], work / f"{fold.name}-{ensemble}"
-                        )
-                plain = {name: without_voice(folder) for name, folder in folders.items()}
-                for name in models:
-                    for mode, folder, adapt in (
-                        (PLAIN, plain[name], False),
-                        (PROBABILITIES, plain[name], True),
-                        (FEATURES, folders[name], True),
-                    ):
-                        model = load_model(folder)
-                        truth, predicted = [], []
-                        for recording in recordings:
-                            timeline = predict_timeline(model, recording["path"], adapt=adapt)
-                            allowed = [
-                                label
-                                for label in model.labels
-                                if label in label_sets[recording["corpus"]]
-                            ]
-                            found = segment_labels(timeline, recording["spans"], allowed)
-                            truth += [label for _, _, label in recording["spans"]]
-                            predicted += [p or "none" for p in found]
-                        scores = metrics.scores(truth, predicted, sorted(set(truth)))
-                        scored.setdefault((name, mode), []).append(
-                            {"fold": fold.name, "corpus": fold.corpus, **scores}
-                        )
-                        print(setup, fold.name, name, mode, scores, flush=True)
-        for (name, mode), folds_scored in scored.items():
-            for corpus_name in sorted({f["corpus"] for f in folds_scored}):
-                mine = [f for f in folds_scored if f["corpus"] == corpus_name]
-                rows.append(
-                    {
-                        "setup": setup,
-                        "model": name,
-                        "adaptation": mode,
-                        "test_corpus": corpus_name,
-                        **{k: round(v, 4) for k, v in metrics.spread(mine).items()},
-                        "folds": len(mine),
-                    }
-                )
+    setups = args.setups.split(",")
+    rows = [
+        row for setup in setups for row in setup_rows(setup, corpora, args.members.split(","), args)
+    ]
+    kept = kept_rows("adaptation", rows, ("setup", "model", "adaptation", "test_corpus"))
     write_results(
         "adaptation",
         {
-            "setups": args.setups.split(","),
+            "setups": list(dict.fromkeys([*setups, *(row["setup"] for row in kept)])),
             "pause_seconds": PAUSE_SECONDS,
             "total_minutes": round((time.perf_counter() - start) / 60, 1),
-            "rows": rows,
+            "rows": rows + kept,
         },
     )
     render_readme()
