@@ -13,16 +13,22 @@ spectral+prosody+egemaps, trained here on RAVDESS with cached features):
   that run prosody and eGeMAPS (the baseline, ``accurate``) are far slower and run on the
   first tenth of it (the factor is a rate).
 
-    python benchmarks/recognizer_speed.py [--corpus DIR] [--runs N]
+With ``--against REV`` the default model bundled at commit REV (a model retrained since, say)
+is measured too, in the same run, and the results give the default model's times against it.
+
+    python benchmarks/recognizer_speed.py [--corpus DIR] [--runs N] [--against REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -35,12 +41,15 @@ from common import ROOT, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo import Recognizer
 from voxemo.audio import load_audio
+from voxemo.jsonfile import write_json
+from voxemo.models.card_check import BUNDLED_PREFIX
 from voxemo.models.catalog import DEFAULT_MODEL, list_models
 
 VOXEMO = [sys.executable, "-m", "voxemo.cli.main"]
 EXAMPLE = ROOT / "examples" / "conversation.flac"
 BASELINE = ("spectral+prosody+egemaps", "logreg")
 SLOW = {"baseline", "accurate"}  # Praat and openSMILE per window: timed on a tenth of the hour
+PRETRAINED = "src/voxemo/pretrained"
 
 
 def cold_seconds(model: Path, clip: Path, runs: int) -> float:
@@ -112,16 +121,65 @@ def train_baseline(corpus: Path, out: Path) -> Path:
     return out
 
 
+def bundled_at(revision: str, name: str, out: Path) -> tuple[str, Path]:
+    """The full commit of ``revision`` and the model ``name`` as bundled there, made a
+    self-contained folder in ``out`` (a member it shares with a single bundled model,
+    ``bundled:NAME``, copied into it); exits with one line if there is none."""
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    if found.returncode != 0:
+        sys.exit(f"--against {revision}: not a commit of this repository")
+    commit = found.stdout.strip()
+    archived = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, f"{PRETRAINED}/"], capture_output=True
+    )
+    if archived.returncode != 0:
+        sys.exit(f"--against {revision}: no bundled models at that commit")
+    with tarfile.open(fileobj=io.BytesIO(archived.stdout)) as archive:
+        archive.extractall(out, filter="data")
+    root = out / PRETRAINED
+    folder = root / name
+    if not (folder / "card.json").is_file():
+        sys.exit(f"--against {revision}: no bundled model '{name}' at that commit")
+    card = json.loads((folder / "card.json").read_text())
+    for index, member in enumerate(card.get("members", [])):
+        if member.startswith(BUNDLED_PREFIX):
+            shared = member.removeprefix(BUNDLED_PREFIX)
+            shutil.copytree(root / shared, folder / "members" / f"bundled-{shared}")
+            card["members"][index] = f"members/bundled-{shared}"
+    write_json(folder / "card.json", card, indent=2)
+    return commit, folder
+
+
+def time_ratios(row: dict, other: dict) -> dict:
+    """``row``'s times over ``other``'s, measured on the same inputs: cold, warm, timeline."""
+    return {
+        "cold": round(row["cold_predict_seconds"] / other["cold_predict_seconds"], 3),
+        "warm": round(row["warm_predict_ms"] / other["warm_predict_ms"], 3),
+        "timeline": round(row["timeline_seconds"] / other["timeline_seconds"], 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="RAVDESS folder (default: $VOXEMO_RAVDESS or ../shared)")
     parser.add_argument("--runs", type=int, default=5, help="cold runs per model")
     parser.add_argument("--calls", type=int, default=50, help="warm calls per model")
     parser.add_argument("--hours", type=float, default=1.0, help="timeline recording length")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also measure the default model bundled at commit REV, side by side",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         models = {entry.name: entry.path for entry in list_models() if entry.source == "bundled"}
+        if args.against:
+            against, models["before"] = bundled_at(args.against, DEFAULT_MODEL, scratch / "rev")
         models["baseline"] = train_baseline(ravdess_path(args.corpus), scratch / "baseline")
         conversation = load_audio(EXAMPLE)
         rate = conversation.sample_rate
@@ -156,11 +214,17 @@ def main() -> None:
             rows.append(row)
     by_name = {row["model"]: row for row in rows}
     bundled, baseline = by_name[DEFAULT_MODEL], by_name["baseline"]
+    before = (
+        {"against": {"commit": against} | time_ratios(bundled, by_name["before"])}
+        if args.against
+        else {}
+    )
     write_results(
         "recognizer_speed",
         {
             "clip_seconds": 3.5,
             "rows": rows,
+            **before,
             "ratios": {
                 "warm": round(baseline["warm_predict_ms"] / bundled["warm_predict_ms"], 1),
                 "cold": round(

@@ -241,8 +241,22 @@ def recognizer_speed_table(record: dict) -> str:
             "Baseline: logistic regression on spectral+prosody+egemaps, the best single model "
             "of the leaderboard. The default model against it in the same run: "
             f"{_faster(ratios['warm'])} warm, {_faster(ratios['cold'])} cold, "
-            f"{_faster(ratios['timeline'])} on the timeline. " + _machine(record),
+            f"{_faster(ratios['timeline'])} on the timeline. "
+            + _against(record.get("against"))
+            + _machine(record),
         ]
+    )
+
+
+def _against(against: dict | None) -> str:
+    """How the default model's times compare with the one bundled at an earlier commit."""
+    if not against:
+        return ""
+    change = {key: f"{100 * (against[key] - 1):+.0f}%" for key in ("cold", "warm", "timeline")}
+    return (
+        f"before: the default model bundled at commit {against['commit'][:12]}, measured in the "
+        f"same run; the default model's times against it: {change['cold']} cold, "
+        f"{change['warm']} warm, {change['timeline']} on the timeline. "
     )
 
 

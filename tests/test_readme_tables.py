@@ -94,3 +94,20 @@ def test_bundled_rows_score_each_corpus_a_model_was_tested_on(render):
     lines = render.bundled_table(cards).splitlines()
     assert lines[2].endswith("| RAVDESS and CREMA-D | 0.600 / 0.610 | 0.500 / 0.510 | 0.050 |")
     assert lines[3].endswith("| CREMA-D | not measured | 0.550 / 0.560 | 0.050 |")
+
+
+def test_speed_against_an_earlier_default_model_is_said_only_when_measured(render):
+    row = {"model": "default", "kind": "ensemble", "cold_predict_seconds": 0.5,
+           "warm_predict_ms": 9.0, "timeline_audio_seconds": 3600, "timeline_seconds": 20.0,
+           "timeline_realtime_factor": 180.0, "timeline_peak_mib": 100}  # fmt: skip
+    record = MACHINE | {
+        "rows": [row],
+        "ratios": {"warm": 16.0, "cold": 5.0, "timeline": 9.0},
+        "targets": {"cold_predict_seconds": 1.5, "warm_predict_ms": 30},
+    }
+    record["targets"]["timeline_realtime_factor"] = 50
+    assert "bundled at commit" not in render.recognizer_speed_table(record)
+    against = {"commit": "fedcba9876543210", "cold": 1.06, "warm": 0.9, "timeline": 1.0}
+    text = render.recognizer_speed_table(record | {"against": against})
+    assert "bundled at commit fedcba987654" in text
+    assert "+6% cold, -10% warm, +0% on the timeline" in text
