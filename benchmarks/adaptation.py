@@ -38,16 +38,18 @@ from cross_corpus import (
     ENSEMBLES,
     EPOCHS,
     SEED,
+    SETUPS,
     arguments,
     member_inputs,
     member_parts,
     read_corpora,
     setup_corpus,
+    setup_folder,
 )
 from render_readme import ADAPTATION_MODES, render_readme
 from voxemo.audio import load_audio, resample
-from voxemo.evaluation import evaluation_digest, make_folds, metrics
-from voxemo.evaluation.run import NETWORK_LIBRARIES
+from voxemo.evaluation import make_folds, metrics
+from voxemo.evaluation.run import _fold_keys  # a fold's key, made as the evaluation makes it
 from voxemo.features.dataset import FeatureTable
 from voxemo.jsonfile import write_json
 from voxemo.models import load_model, write_model
@@ -57,7 +59,7 @@ from voxemo.models.ensemble import save_ensemble
 from voxemo.models.label_sets import corpus_label_sets
 from voxemo.models.neural import training_config
 from voxemo.models.training import train
-from voxemo.provenance import code_digest, library_versions
+from voxemo.provenance import code_digest
 from voxemo.recognizer.timeline import FRAME_SECONDS, predict_timeline
 
 RATE = 16000
@@ -133,7 +135,9 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
         )
 
         config = training_config(model, EPOCHS[train_side])
-        checkpoint = args.checkpoints / setup / f"crnn-{fold.name.replace(' ', '-')}.pt"
+        checkpoint = (
+            args.checkpoints / setup_folder(setup) / f"crnn-{fold.name.replace(' ', '-')}.pt"
+        )
         trained = train_network(
             [data.waves[i] for i in fold.train],
             labels,
@@ -165,35 +169,46 @@ def without_voice(folder: Path) -> Path:
 
 
 def fold_keys(setup: str, inputs: dict, folds: list) -> list[str]:
-    """Per fold, a digest of all that its scores depend on: the members' inputs (features or
-    audio, with their tables), the recipe, the fold's files, the library versions and the
-    code (voxemo's, and this script's with the recipe's), so a fold's saved scores stand for
-    running it again only when all of them are the same."""
+    """Per fold, a digest of all that its scores depend on, made as the evaluation makes its
+    folds' keys: the members' inputs (features or audio, and each file's name, label,
+    speaker and corpus, not where the corpus lies), the recipe, the networks' training
+    precision, the fold's files, the library versions and the code (voxemo's, and this
+    script's with the recipe's). A fold's saved scores stand for running it again only when
+    all of them are the same."""
     config = {
         "benchmark": "adaptation",
         "setup": setup,
-        "members": list(inputs),
+        "members": sorted(inputs),
         "seed": SEED,
         "epochs": EPOCHS,
         "pause_seconds": PAUSE_SECONDS,
         "room_level": ROOM_LEVEL,
-        "libraries": library_versions(*NETWORK_LIBRARIES),
+        "precision": network_precision() if "crnn" in inputs else None,
         "code": code_digest(*ADAPTATION_CODE),
         "scripts": hashlib.blake2b(
             b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], cross_corpus)),
             digest_size=8,
         ).hexdigest(),
     }
-    tables = [table for pair in inputs.values() for table in pair if table is not None]
-    base = evaluation_digest(config, *tables)
-    keys = []
-    for fold in folds:
-        key = hashlib.blake2b(base.encode(), digest_size=8)
-        key.update(fold.name.encode())
-        key.update(np.asarray(fold.train, np.int64).tobytes())
-        key.update(np.asarray(fold.test, np.int64).tobytes())
-        keys.append(key.hexdigest())
-    return keys
+    table = next(iter(inputs.values()))[0].table
+    arrays = [
+        table["path"].map(lambda path: Path(path).name).to_numpy(str),
+        *(table[column].astype(str).to_numpy() for column in ("label", "speaker", "corpus")),
+    ]
+    for name in sorted(inputs):
+        for data in inputs[name]:
+            if isinstance(data, FeatureTable):
+                arrays.append(data.features)
+            elif data is not None:
+                arrays.extend(data.waves)
+    return _fold_keys(arrays, config, folds, network=True)
+
+
+def network_precision() -> str:
+    """The precision networks train in on this machine (as the evaluation records it)."""
+    from voxemo.models.neural.training import training_device, training_precision
+
+    return str(training_precision(training_device()))
 
 
 def fold_scores(fold, inputs: dict, setup: str, train_side: str, args) -> list[dict]:
@@ -214,30 +229,31 @@ def fold_scores(fold, inputs: dict, setup: str, train_side: str, args) -> list[d
                 folders[ensemble] = save_ensemble(
                     [folders[p] for p in parts], work / f"{fold.name}-{ensemble}"
                 )
-        plain = {name: without_voice(folder) for name, folder in folders.items()}
-        for name in folders:
-            for mode, folder, adapt in (
-                (PLAIN, plain[name], False),
-                (PROBABILITIES, plain[name], True),
-                (FEATURES, folders[name], True),
+        for name, folder in folders.items():
+            plain = without_voice(folder)
+            for mode, model, adapt in (
+                (PLAIN, plain, False),
+                (PROBABILITIES, plain, True),
+                (FEATURES, folder, True),
             ):
-                model = load_model(folder)
-                truth, predicted = [], []
-                for recording in recordings:
-                    timeline = predict_timeline(model, recording["path"], adapt=adapt)
-                    allowed = [
-                        label for label in model.labels if label in label_sets[recording["corpus"]]
-                    ]
-                    labelled = segment_labels(timeline, recording["spans"], allowed)
-                    truth += [label for _, _, label in recording["spans"]]
-                    predicted += [p or "none" for p in labelled]
-                scores = metrics.scores(truth, predicted, sorted(set(truth)))
+                scores = segment_scores(load_model(model), recordings, label_sets, adapt)
                 print(setup, fold.name, name, mode, scores, flush=True)
-                found.append(
-                    {"model": name, "adaptation": mode, "fold": fold.name, "corpus": fold.corpus}
-                    | scores
-                )
+                where = {"model": name, "adaptation": mode, "fold": fold.name}
+                found.append(where | {"corpus": fold.corpus} | scores)
     return found
+
+
+def segment_scores(model, recordings: list[dict], label_sets: dict, adapt: bool) -> dict:
+    """Scores of the utterances of ``recordings`` labelled from ``model``'s timelines of them
+    (among each recording's corpus's emotions), with or without ``adapt``."""
+    truth, predicted = [], []
+    for recording in recordings:
+        timeline = predict_timeline(model, recording["path"], adapt=adapt)
+        allowed = [label for label in model.labels if label in label_sets[recording["corpus"]]]
+        labelled = segment_labels(timeline, recording["spans"], allowed)
+        truth += [label for _, _, label in recording["spans"]]
+        predicted += [p or "none" for p in labelled]
+    return metrics.scores(truth, predicted, sorted(set(truth)))
 
 
 def setup_rows(setup: str, corpora, members: list[str], args) -> list[dict]:
@@ -250,14 +266,14 @@ def setup_rows(setup: str, corpora, members: list[str], args) -> list[dict]:
     if any(list(data.table["path"]) != list(table["path"]) for data, _ in inputs.values()):
         raise SystemExit("members left out different files; cannot share folds")
     fold_list = make_folds(protocol, table, folds)
-    saved = args.checkpoints / setup.replace("->", "-to-")
+    saved = args.checkpoints / setup_folder(setup)
     scored: dict[tuple[str, str], list[dict]] = {}
     for fold, key in zip(fold_list, fold_keys(setup, inputs, fold_list), strict=True):
         path = saved / f"adaptation-{key}.json"
         try:
             found = json.loads(path.read_text())["scores"]
             print(f"{setup} {fold.name}: scores read back from {path.name}", flush=True)
-        except (OSError, ValueError, KeyError):  # none yet, or cut short: scored again
+        except (OSError, ValueError, KeyError, TypeError):  # none yet, or cut short
             found = fold_scores(fold, inputs, setup, train_side, args)
             saved.mkdir(parents=True, exist_ok=True)
             write_json(path, {"scores": found}, indent=1)
@@ -280,6 +296,17 @@ def setup_rows(setup: str, corpora, members: list[str], args) -> list[dict]:
     return rows
 
 
+def row_order(row: dict) -> tuple:
+    """Rows by setup (in ``SETUPS``' order), model and test corpus, the adaptation modes of
+    each in their order, whichever setups a run measured."""
+    return (
+        SETUPS.index(row["setup"]) if row["setup"] in SETUPS else len(SETUPS),
+        row["model"],
+        row["test_corpus"],
+        ADAPTATION_MODES.index(row["adaptation"]),
+    )
+
+
 def main() -> None:
     args = arguments(
         __doc__.split("\n\n")[0],
@@ -298,7 +325,7 @@ def main() -> None:
             "setups": list(dict.fromkeys([*setups, *(row["setup"] for row in kept)])),
             "pause_seconds": PAUSE_SECONDS,
             "total_minutes": round((time.perf_counter() - start) / 60, 1),
-            "rows": rows + kept,
+            "rows": sorted(rows + kept, key=row_order),
         },
     )
     render_readme()

@@ -120,6 +120,12 @@ def member_inputs(name: str, corpus):
     return data, augmented_copies(data, sets, cache=cache)
 
 
+def setup_folder(setup: str) -> str:
+    """The folder of a setup's fold results and checkpoints (``ravdess->crema-d``:
+    ``ravdess-to-crema-d``)."""
+    return setup.replace("->", "-to-")
+
+
 def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args) -> dict:
     """One member's evaluation: the saved one where its digest (data, configuration and
     code) matches this run's, else a new one, saved."""
@@ -144,7 +150,7 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
         augment=True,
     )
     digest = evaluation_digest(config, data, *([copies] if copies else []))
-    folder = setup.replace("->", "-to-")
+    folder = setup_folder(setup)
     stem = f"{folder}-{name.replace('[', '-').replace(']', '')}"
     path = EVALUATIONS / f"{stem}.json"
     try:

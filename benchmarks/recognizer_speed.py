@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -41,9 +40,8 @@ from common import ROOT, ravdess_path, write_results
 from render_readme import render_readme
 from voxemo import Recognizer
 from voxemo.audio import load_audio
-from voxemo.jsonfile import write_json
-from voxemo.models.card_check import BUNDLED_PREFIX
 from voxemo.models.catalog import DEFAULT_MODEL, list_models
+from voxemo.models.ensemble import copy_bundled_members
 
 VOXEMO = [sys.executable, "-m", "voxemo.cli.main"]
 EXAMPLE = ROOT / "examples" / "conversation.flac"
@@ -123,15 +121,17 @@ def train_baseline(corpus: Path, out: Path) -> Path:
 
 def bundled_at(revision: str, name: str, out: Path) -> tuple[str, Path]:
     """The full commit of ``revision`` and the model ``name`` as bundled there, made a
-    self-contained folder in ``out`` (a member it shares with a single bundled model,
-    ``bundled:NAME``, copied into it); exits with one line if there is none."""
+    self-contained folder in ``out`` (the members it shares with that commit's single
+    bundled models copied into it); exits with one line if there is none."""
     found = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
         capture_output=True,
         text=True,
     )
     if found.returncode != 0:
-        sys.exit(f"--against {revision}: not a commit of this repository")
+        sys.exit(
+            f"--against {revision}: not a commit of this repository (a shallow clone lacks it)"
+        )
     commit = found.stdout.strip()
     archived = subprocess.run(
         ["git", "-C", str(ROOT), "archive", commit, f"{PRETRAINED}/"], capture_output=True
@@ -140,17 +140,11 @@ def bundled_at(revision: str, name: str, out: Path) -> tuple[str, Path]:
         sys.exit(f"--against {revision}: no bundled models at that commit")
     with tarfile.open(fileobj=io.BytesIO(archived.stdout)) as archive:
         archive.extractall(out, filter="data")
-    root = out / PRETRAINED
-    folder = root / name
+    folder = out / PRETRAINED / name
     if not (folder / "card.json").is_file():
         sys.exit(f"--against {revision}: no bundled model '{name}' at that commit")
-    card = json.loads((folder / "card.json").read_text())
-    for index, member in enumerate(card.get("members", [])):
-        if member.startswith(BUNDLED_PREFIX):
-            shared = member.removeprefix(BUNDLED_PREFIX)
-            shutil.copytree(root / shared, folder / "members" / f"bundled-{shared}")
-            card["members"][index] = f"members/bundled-{shared}"
-    write_json(folder / "card.json", card, indent=2)
+    if json.loads((folder / "card.json").read_text()).get("members"):
+        copy_bundled_members(folder, out / PRETRAINED)
     return commit, folder
 
 
@@ -178,8 +172,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         models = {entry.name: entry.path for entry in list_models() if entry.source == "bundled"}
+        before = None
         if args.against:
-            against, models["before"] = bundled_at(args.against, DEFAULT_MODEL, scratch / "rev")
+            commit, folder = bundled_at(args.against, DEFAULT_MODEL, scratch / "rev")
+            before = {"model": f"{DEFAULT_MODEL} at {commit[:12]}", "commit": commit}
+            models[before["model"]] = folder
         models["baseline"] = train_baseline(ravdess_path(args.corpus), scratch / "baseline")
         conversation = load_audio(EXAMPLE)
         rate = conversation.sample_rate
@@ -214,17 +211,14 @@ def main() -> None:
             rows.append(row)
     by_name = {row["model"]: row for row in rows}
     bundled, baseline = by_name[DEFAULT_MODEL], by_name["baseline"]
-    before = (
-        {"against": {"commit": against} | time_ratios(bundled, by_name["before"])}
-        if args.against
-        else {}
-    )
+    if before:
+        before |= time_ratios(bundled, by_name[before["model"]])
     write_results(
         "recognizer_speed",
         {
             "clip_seconds": 3.5,
             "rows": rows,
-            **before,
+            **({"against": before} if before else {}),
             "ratios": {
                 "warm": round(baseline["warm_predict_ms"] / bundled["warm_predict_ms"], 1),
                 "cold": round(

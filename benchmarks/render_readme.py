@@ -254,8 +254,8 @@ def _against(against: dict | None) -> str:
         return ""
     change = {key: f"{100 * (against[key] - 1):+.0f}%" for key in ("cold", "warm", "timeline")}
     return (
-        f"before: the default model bundled at commit {against['commit'][:12]}, measured in the "
-        f"same run; the default model's times against it: {change['cold']} cold, "
+        f"{against['model']}: the default model as bundled at that commit, measured in the "
+        f"same run; the default model's times against it (+: slower): {change['cold']} cold, "
         f"{change['warm']} warm, {change['timeline']} on the timeline. "
     )
 

@@ -89,6 +89,12 @@ def test_each_folds_scores_are_kept_and_read_back_only_for_the_same_inputs(
     assert len(scored) == 4  # only the unreadable fold was scored again
     assert [row["folds"] for row in again] == [3, 3, 3]
 
+    moved = features.table.assign(path="/elsewhere/" + features.table["path"])
+    elsewhere = FeatureTable(moved, features.features, features.names, features.labels, [])
+    inputs["logreg[spectral]"] = (elsewhere, elsewhere)
+    adaptation.setup_rows("csv", None, ["logreg[spectral]"], args)
+    assert len(scored) == 4  # the same files in another folder: read back
+
     changed = FeatureTable(
         features.table, features.features + 1, features.names, features.labels, []
     )

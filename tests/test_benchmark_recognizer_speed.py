@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -19,6 +20,11 @@ def speed():
 def test_the_default_model_of_a_commit_is_a_self_contained_copy_that_predicts_alike(
     speed, tmp_path
 ):
+    changed = subprocess.run(
+        ["git", "-C", str(speed.ROOT), "diff", "--quiet", "HEAD", "--", speed.PRETRAINED]
+    )
+    if changed.returncode != 0:
+        pytest.skip("the bundled models differ from HEAD's (not a git checkout, or retrained)")
     commit, folder = speed.bundled_at("HEAD", "default", tmp_path)
     assert len(commit) == 40
     members = json.loads((folder / "card.json").read_text())["members"]

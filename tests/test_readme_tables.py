@@ -106,8 +106,9 @@ def test_speed_against_an_earlier_default_model_is_said_only_when_measured(rende
         "targets": {"cold_predict_seconds": 1.5, "warm_predict_ms": 30},
     }
     record["targets"]["timeline_realtime_factor"] = 50
-    assert "bundled at commit" not in render.recognizer_speed_table(record)
-    against = {"commit": "fedcba9876543210", "cold": 1.06, "warm": 0.9, "timeline": 1.0}
+    assert "as bundled at that commit" not in render.recognizer_speed_table(record)
+    against = {"model": "default at fedcba987654", "commit": "fedcba9876543210",
+               "cold": 1.06, "warm": 0.9, "timeline": 1.0}  # fmt: skip
     text = render.recognizer_speed_table(record | {"against": against})
-    assert "bundled at commit fedcba987654" in text
+    assert "default at fedcba987654: the default model as bundled at that commit" in text
     assert "+6% cold, -10% warm, +0% on the timeline" in text

@@ -168,3 +168,34 @@ def share_bundled_members(folder: Path, bundled: Path) -> list[str]:
                 break
     write_json(folder / CARD_FILE, card, indent=2)
     return shared
+
+
+def copy_bundled_members(folder: Path, bundled: Path) -> list[str]:
+    """Replace each member of the ensemble ``folder`` that refers to a bundled single model
+    (``bundled:NAME``) by a copy of the model ``NAME`` in ``bundled``: the inverse of
+    :func:`share_bundled_members`, for an ensemble that must stand alone, such as one of
+    the models bundled at an earlier commit (whose ``bundled:`` members are that commit's,
+    not those installed now). Returns the names copied.
+
+    Examples
+    --------
+    >>> copy_bundled_members(Path("old/default"), Path("old"))  # doctest: +SKIP
+    ['fast']
+    """
+    from voxemo.models.card_check import BUNDLED_PREFIX
+
+    card = json.loads((folder / CARD_FILE).read_text())
+    copied = []
+    for index, member in enumerate(card["members"]):
+        if not member.startswith(BUNDLED_PREFIX):
+            continue
+        name = member.removeprefix(BUNDLED_PREFIX)
+        if not (bundled / name / CARD_FILE).is_file():
+            raise ModelError(f"{folder}: member '{member}' is not a model in {bundled}")
+        inside = f"members/bundled-{name}"
+        if not (folder / inside).exists():
+            shutil.copytree(bundled / name, folder / inside)
+        card["members"][index] = inside
+        copied.append(name)
+    write_json(folder / CARD_FILE, card, indent=2)
+    return copied
