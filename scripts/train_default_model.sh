@@ -15,7 +15,9 @@
 # recording-conditions table of benchmarks/robustness.py for its recipe where that has been
 # run. Then the README's timeline figure is redrawn with the default model.
 # Bundles are named on the command line (all four without one): the trainings and evaluations
-# each needs are only those of the bundles named.
+# each needs are only those of the bundles named. With --cards first, nothing is trained: the
+# bundled models named only get their cards' measured sections again from the results files
+# (after robustness.py or cross_corpus.py has measured their recipe since they were built).
 # Needs voxemo[train] (scripts/setup.sh train installs it), RAVDESS at ../shared/corpora/ravdess or
 # $VOXEMO_RAVDESS, CREMA-D at data/crema-d or $VOXEMO_CREMA_D, and the evaluations of
 # benchmarks/cross_corpus.py. About 90 minutes on two cores for all four.
@@ -28,6 +30,11 @@ CREMA=${VOXEMO_CREMA_D:-data/crema-d}
 EVALS=benchmarks/results/evaluations/cross-corpus
 WORK=${WORK:-runs/bundle}
 VOXEMO=.venv/bin/voxemo
+CARDS_ONLY=false
+if [ "${1:-}" = --cards ]; then
+  CARDS_ONLY=true
+  shift
+fi
 BUNDLES=("$@")
 [ ${#BUNDLES[@]} -gt 0 ] || BUNDLES=(default accurate fast open)
 members() {  # the trainings a bundle is made of, as SETUP-MEMBER (a member is crnn or features)
@@ -39,6 +46,65 @@ members() {  # the trainings a bundle is made of, as SETUP-MEMBER (a member is c
     *) echo "unknown bundle $1 (default, accurate, fast or open)" >&2; exit 2 ;;
   esac
 }
+# Each card gets its recipe's table from benchmarks/robustness.py, where that has measured it
+# (default, accurate and fast: the setup trained on both corpora; open: CREMA-D alone), and a
+# recipe trained on one corpus its scores on the other from benchmarks/cross_corpus.py.
+recipes=()
+for name in "${BUNDLES[@]}"; do
+  recipes+=("$name=$(members "$name")")
+done
+sections() {  # FOLDER: write the measured sections into the cards of the bundles in FOLDER
+  .venv/bin/python - "$1" "${recipes[@]}" <<'EOF'
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, "benchmarks")
+from cross_corpus import ENSEMBLES, SETUPS
+from voxemo.errors import ModelError
+from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
+
+sections = {"robustness": robustness_section, "cross_corpus": cross_corpus_section}
+
+
+def recipe(parts):
+    """The setup and the benchmark's name of a bundle made of SETUP-MEMBER trainings."""
+    (setup,) = {s for s in SETUPS for p in parts if p.startswith(f"{s}-")}
+    members = {p.removeprefix(f"{setup}-") for p in parts}
+    members = {m if m == "crnn" else f"logreg[{m}]" for m in members}
+    names = [name for name, kept in ENSEMBLES.items() if set(kept) == members]
+    if len(members) > 1 and not names:
+        sys.exit(f"{' + '.join(sorted(members))}: not an ensemble of benchmarks/cross_corpus.py")
+    return setup, names[0] if names else members.pop()
+
+
+def results(name):
+    path = Path(f"benchmarks/results/{name}.json")
+    return json.loads(path.read_text()) if path.exists() else {"rows": []}
+
+
+records = {"robustness": results("robustness"), "cross_corpus": results("cross_corpus")}
+for argument in sys.argv[2:]:
+    name, parts = argument.split("=")
+    setup, model = recipe(parts.split())
+    found = {}
+    for key, section in sections.items():
+        if key == "cross_corpus" and setup == "both":
+            continue  # trained on every corpus: no other corpus to test on
+        try:
+            found[key] = section(records[key], setup, model)
+        except ModelError as error:
+            print(f"{name}: {error}: its card has no {key.replace('_', '-')} section")
+    add_sections(Path(sys.argv[1]) / name, found)
+EOF
+}
+if $CARDS_ONLY; then
+  for name in "${BUNDLES[@]}"; do
+    [ -d "src/voxemo/pretrained/$name" ] || { echo "no bundled model $name to update" >&2; exit 1; }
+  done
+  sections src/voxemo/pretrained
+  exit 0
+fi
 NEEDED=()
 for name in "${BUNDLES[@]}"; do
   members "$name" > /dev/null
@@ -97,56 +163,7 @@ for name in "${BUNDLES[@]}"; do
       --scores "$WORK/$name-evaluation.json" --calibrate --out "$out"
   fi
 done
-# Each card gets its recipe's table from benchmarks/robustness.py, where that has measured it
-# (default, accurate and fast: the setup trained on both corpora; open: CREMA-D alone), and a
-# recipe trained on one corpus its scores on the other from benchmarks/cross_corpus.py.
-recipes=()
-for name in "${BUNDLES[@]}"; do
-  recipes+=("$name=$(members "$name")")
-done
-.venv/bin/python - "$WORK/pretrained" "${recipes[@]}" <<'EOF'
-import json
-import sys
-from pathlib import Path
-
-sys.path.insert(0, "benchmarks")
-from cross_corpus import ENSEMBLES, SETUPS
-from voxemo.errors import ModelError
-from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
-
-sections = {"robustness": robustness_section, "cross_corpus": cross_corpus_section}
-
-
-def recipe(parts):
-    """The setup and the benchmark's name of a bundle made of SETUP-MEMBER trainings."""
-    (setup,) = {s for s in SETUPS for p in parts if p.startswith(f"{s}-")}
-    members = {p.removeprefix(f"{setup}-") for p in parts}
-    members = {m if m == "crnn" else f"logreg[{m}]" for m in members}
-    names = [name for name, kept in ENSEMBLES.items() if set(kept) == members]
-    if len(members) > 1 and not names:
-        sys.exit(f"{' + '.join(sorted(members))}: not an ensemble of benchmarks/cross_corpus.py")
-    return setup, names[0] if names else members.pop()
-
-
-def results(name):
-    path = Path(f"benchmarks/results/{name}.json")
-    return json.loads(path.read_text()) if path.exists() else {"rows": []}
-
-
-records = {"robustness": results("robustness"), "cross_corpus": results("cross_corpus")}
-for argument in sys.argv[2:]:
-    name, parts = argument.split("=")
-    setup, model = recipe(parts.split())
-    found = {}
-    for key, section in sections.items():
-        if key == "cross_corpus" and setup == "both":
-            continue  # trained on every corpus: no other corpus to test on
-        try:
-            found[key] = section(records[key], setup, model)
-        except ModelError as error:
-            print(f"{name}: {error}: its card has no {key.replace('_', '-')} section")
-    add_sections(Path(sys.argv[1]) / name, found)
-EOF
+sections "$WORK/pretrained"
 for name in "${BUNDLES[@]}"; do
   rm -rf "src/voxemo/pretrained/$name"
   cp -r "$WORK/pretrained/$name" "src/voxemo/pretrained/$name"
