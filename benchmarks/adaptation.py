@@ -42,6 +42,7 @@ from cross_corpus import (
     arguments,
     member_inputs,
     member_parts,
+    network_checkpoint,
     read_corpora,
     setup_corpus,
     setup_folder,
@@ -135,8 +136,8 @@ def fold_member(name: str, inputs, fold, setup: str, train_side: str, work: Path
         )
 
         config = training_config(model, EPOCHS[train_side])
-        checkpoint = (
-            args.checkpoints / setup_folder(setup) / f"crnn-{fold.name.replace(' ', '-')}.pt"
+        checkpoint = network_checkpoint(
+            args.checkpoints / setup_folder(setup), config.architecture, fold.name
         )
         trained = train_network(
             [data.waves[i] for i in fold.train],

@@ -126,6 +126,12 @@ def setup_folder(setup: str) -> str:
     return setup.replace("->", "-to-")
 
 
+def network_checkpoint(folder: Path, architecture: str, fold_name: str) -> Path:
+    """Where ``voxemo.evaluation.evaluate`` keeps the per-epoch checkpoint of a fold's
+    network in the checkpoints ``folder`` (``crnn-ravdess-fold-1.pt``)."""
+    return folder / f"{architecture}-{fold_name.replace(' ', '-')}.pt"
+
+
 def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args) -> dict:
     """One member's evaluation: the saved one where its digest (data, configuration and
     code) matches this run's, else a new one, saved."""

@@ -34,6 +34,7 @@ from cross_corpus import (
     arguments,
     member_inputs,
     member_parts,
+    network_checkpoint,
     read_corpora,
     setup_corpus,
 )
@@ -138,9 +139,7 @@ def fold_by_fold(
     order = {fold.name: i for i, (fold, _) in enumerate(named)}
     architecture = training_config(options["model_kind"]).architecture
     named.sort(
-        key=lambda pair: (
-            not (checkpoints / f"{architecture}-{pair[0].name.replace(' ', '-')}.pt").exists()
-        )
+        key=lambda pair: not network_checkpoint(checkpoints, architecture, pair[0].name).exists()
     )
     parts = {condition: [] for condition in ["clean", *conditions]}
     for fold, one in named:
