@@ -17,7 +17,8 @@
 # Bundles are named on the command line (all four without one): the trainings and evaluations
 # each needs are only those of the bundles named. With --cards first, nothing is trained: the
 # bundled models named only get their cards' measured sections again from the results files
-# (after robustness.py or cross_corpus.py has measured their recipe since they were built).
+# (after robustness.py or cross_corpus.py has measured their recipe since they were built),
+# and every card page of theirs is written again from its card.json.
 # Needs voxemo[train] (scripts/setup.sh train installs it), RAVDESS at ../shared/corpora/ravdess or
 # $VOXEMO_RAVDESS, CREMA-D at data/crema-d or $VOXEMO_CREMA_D, and the evaluations of
 # benchmarks/cross_corpus.py. About 90 minutes on two cores for all four.
@@ -63,6 +64,7 @@ sys.path.insert(0, "benchmarks")
 from cross_corpus import ENSEMBLES, SETUPS
 from voxemo.errors import ModelError
 from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
+from voxemo.models.card_text import card_markdown
 
 sections = {"robustness": robustness_section, "cross_corpus": cross_corpus_section}
 
@@ -96,6 +98,8 @@ for argument in sys.argv[2:]:
         except ModelError as error:
             print(f"{name}: {error}: its card has no {key.replace('_', '-')} section")
     add_sections(Path(sys.argv[1]) / name, found)
+    for card in (Path(sys.argv[1]) / name).glob("*/**/card.json"):  # members, voice models
+        card.with_name("MODEL_CARD.md").write_text(card_markdown(json.loads(card.read_text())))
 EOF
 }
 if $CARDS_ONLY; then

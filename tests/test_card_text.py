@@ -61,6 +61,13 @@ def test_the_card_says_what_the_model_may_be_used_for(corpora, features, says, n
     assert says in text and never not in text
 
 
+def test_every_corpus_a_model_learned_from_is_credited_whatever_its_terms():
+    text = card_markdown(_card(["ravdess", "crema-d"], "spectral"))
+    assert "give a notice that it was made from RAVDESS" in text
+    assert "CREMA-D (https://github.com/CheyneyComputerScience/CREMA-D)" in text
+    assert "Livingstone & Russo (2018)" in text and "Cao et al. (2014)" in text
+
+
 def test_the_card_lists_the_scores_of_each_test_corpus():
     text = card_markdown(_card(["ravdess", "crema-d"], "spectral"))
     assert "Test speakers of crema-d (5 folds, scored over its 6 emotions)" in text
@@ -92,7 +99,8 @@ def test_a_model_tested_on_several_corpora_has_their_scores_per_emotion():
     }
     card["labels"] = ["calm", "sad"]
     text = card_markdown(card)
-    assert "- crema-d has no calm recordings: the model learned calm from its other" in text
+    assert "- crema-d has no calm recordings: the model learned calm from ravdess alone" in text
+    assert "how often it answers calm for voices like crema-d's is not in them" in text
     assert "ravdess has no" not in text
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert rows[0] == (

@@ -56,21 +56,25 @@ def _use(card: dict, names: list[str]) -> list[str]:
     if extras:
         install = "pip install 'voxemo[" + ",".join(extras) + "]'"
         lines.append(f"- Beyond the core install, it needs `{install}`.")
-    if not noncommercial and not uses_opensmile(card):
+    known = [n for n in names if n in DATASETS]
+    if known:
         notices = "; ".join(
             f"{DATASETS[n].corpus} ({DATASETS[n].homepage}), available under the "
             f"{DATASETS[n].license}"
-            for n in names
-            if n in DATASETS
+            for n in known
         )
-        cited = "; ".join(DATASETS[n].citation for n in names if n in DATASETS)
+        cited = "; ".join(DATASETS[n].citation for n in known)
+        free = not noncommercial and not uses_opensmile(card)
         lines.append(
-            "- Free of non-commercial terms: it may be used commercially, with a notice where "
-            f"it is used that it was made from {notices}, as that licence asks of a work "
-            f"produced from the data; its authors ask to be cited as {cited}. Whether a "
-            "licence's share-alike terms reach your product is a question for your own "
-            "legal advice."
-        )
+            ("- Free of non-commercial terms: it may be used commercially, with a notice where "
+             "it is used " if free else "- Wherever it is used, give a notice ")
+            + f"that it was made from {notices}, as "
+            + ("that licence asks" if len(known) == 1 else "those licences ask")
+            + " of a work produced from the data; "
+            + ("its authors ask" if len(known) == 1 else "their authors ask")
+            + f" to be cited as {cited}. Whether a licence's share-alike terms reach your "
+            "product is a question for your own legal advice."
+        )  # fmt: skip
     return lines
 
 
@@ -161,8 +165,10 @@ def _missing_emotions(card: dict) -> list[str]:
     ...     "ravdess": {"labels": ["calm", "sad", "angry"]},
     ...     "crema-d": {"labels": ["sad", "angry"]}}}}}
     >>> print(_missing_emotions(card)[0])  # doctest: +NORMALIZE_WHITESPACE
-    - crema-d has no calm recordings: the model learned calm from its other corpora and may
-    answer it for any voice; crema-d's scores above count only its own 2 emotions.
+    - crema-d has no calm recordings: the model learned calm from ravdess alone and may
+    answer it for any voice. Its scores on crema-d's test speakers count only crema-d's 2
+    emotions (the probability of calm left out, the others scaled to sum to one), so how often
+    it answers calm for voices like crema-d's is not in them.
     """
     labels = card.get("labels", [])
     tested = {
@@ -173,14 +179,20 @@ def _missing_emotions(card: dict) -> list[str]:
     lines = []
     for corpus, own in tested.items():
         missing = [label for label in labels if label not in own]
-        if missing:
-            it = "it" if len(missing) == 1 else "them"
-            lines.append(
-                f"- {corpus} has no {' or '.join(missing)} recordings: the model learned "
-                f"{' and '.join(missing)} from its other corpora and may answer {it} for any "
-                f"voice; {corpus}'s scores above "
-                f"count only its own {len(own)} emotions."
-            )
+        if not missing:
+            continue
+        sources = [c for c, theirs in tested.items() if set(missing) <= set(theirs)]
+        learned = f"{' and '.join(sources)} alone" if sources else "its other corpora"
+        it, left = ("it", "probability") if len(missing) == 1 else ("them", "probabilities")
+        lines.append(
+            f"- {corpus} has no {' or '.join(missing)} recordings: the model learned "
+            f"{' and '.join(missing)} from {learned} and may answer {it} for any voice. Its "
+            f"scores on {corpus}'s test speakers count only {corpus}'s {len(own)} emotions "
+            f"(the {left} of {' and '.join(missing)} left out, the others scaled to sum to "
+            "one), so "
+            f"how often it answers {' or '.join(missing)} for voices like {corpus}'s is not "
+            "in them."
+        )
     return lines
 
 
