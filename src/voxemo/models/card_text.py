@@ -268,9 +268,36 @@ def _what_it_is(card: dict) -> list[str]:
         f"- Kind: `{card['model']}`; inputs: `{card['features']}`"
         + (f" at {card['frontend']['sample_rate']} Hz" if card.get("frontend") else "")
         + ".",
-        f"- Chosen settings: {card.get('chosen_params') or 'defaults'}.",
+        _chosen(card),
         "- Format: ONNX graph (`model.onnx`) and this card (`card.json`); loading runs no code.",
     ]
+
+
+def _chosen(card: dict) -> str:
+    """The settings chosen on the training speakers, a network's epoch out of its epochs.
+
+    Examples
+    --------
+    >>> print(_chosen({"chosen_params": {"epoch": 12, "weights": "averaged"},
+    ...                "training_config": {"epochs": 16}}))  # doctest: +NORMALIZE_WHITESPACE
+    - Chosen on its training speakers alone (some held out by speaker): `epoch` 12 of 16,
+    `weights` averaged.
+    >>> _chosen({})
+    '- Settings: the defaults, none chosen on data.'
+    """
+    chosen = card.get("chosen_params")
+    if not chosen:
+        return "- Settings: the defaults, none chosen on data."
+    epochs = card.get("training_config", {}).get("epochs")
+    parts = [
+        f"`{name}` {value}" + (f" of {epochs}" if name == "epoch" and epochs else "")
+        for name, value in chosen.items()
+    ]
+    return (
+        "- Chosen on its training speakers alone (some held out by speaker): "
+        + ", ".join(parts)
+        + "."
+    )
 
 
 def card_markdown(card: dict) -> str:
