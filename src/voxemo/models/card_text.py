@@ -189,9 +189,8 @@ def _missing_emotions(card: dict) -> list[str]:
             f"{' and '.join(missing)} from {learned} and may answer {it} for any voice. Its "
             f"scores on {corpus}'s test speakers count only {corpus}'s {len(own)} emotions "
             f"(the {left} of {' and '.join(missing)} left out, the others scaled to sum to "
-            "one), so "
-            f"how often it answers {' or '.join(missing)} for voices like {corpus}'s is not "
-            "in them."
+            f"one), so how often it answers {' or '.join(missing)} for voices like {corpus}'s "
+            "is not in them."
         )
     return lines
 
