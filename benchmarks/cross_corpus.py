@@ -219,7 +219,7 @@ def score(result: dict) -> dict:
     """Means and spreads over folds, and how many folds (a whole evaluation lists them)."""
     keys = ("accuracy", "accuracy_std", "uar", "uar_std")
     folds = result.get("folds", 1)
-    return {key: round(result[key], 4) for key in keys} | {
+    return {key: round(result[key], 6) for key in keys} | {
         "folds": len(folds) if isinstance(folds, list) else folds
     }
 
