@@ -107,7 +107,7 @@ def test_a_bad_folds_file_is_one_clear_error(tmp_path, content, message):
 def test_a_folds_file_must_name_speakers_and_corpora_that_were_read(two_corpora):
     with pytest.raises(CorpusError, match="does not have: 99"):
         make_folds("folds", two_corpora, {"ravdess": [["1"], ["99"]]})
-    with pytest.raises(CorpusError, match="tess, not among the corpora read"):
+    with pytest.raises(CorpusError, match=r"tess, not among the corpora read.*--corpus"):
         make_folds("folds", two_corpora, {"ravdess": [["1"]], "tess": [["OAF"]]})
     with pytest.raises(VoxemoError, match="no built-in folds for tess"):
         make_folds("folds", two_corpora.assign(corpus="tess"))
@@ -374,10 +374,21 @@ def test_cli_evaluates_and_trains_on_two_corpora_with_a_folds_file(tmp_path, cap
     assert "protocol folds" in err
     assert {f["corpus"] for f in json.loads(out.read_text())["folds"]} == {"ravdess", "crema-d"}
     model = tmp_path / "model"
+    code, _, err = run(["train", *common, "--folds", folds, "--out", model], capsys)
+    assert code == 1 and "--folds FILE goes with --protocol folds" in one_error_line(err)
+    assert not model.exists()
     code, _, err = run(["train", *common, "--out", model], capsys)
     assert code == 0, err
     card = json.loads((model / "card.json").read_text())
     assert card["labels"] == ["angry", "neutral", "sad"]
+
+
+def test_a_corpus_read_twice_is_one_clear_error(tmp_path):
+    first = read_corpus(f"ravdess={make_ravdess(tmp_path / 'a', actors=(1, 2))}")
+    second = read_corpus(f"ravdess={make_ravdess(tmp_path / 'b', actors=(1, 2))}")
+    with pytest.raises(CorpusError, match="'ravdess' twice") as error:
+        combine_corpora([first, second])
+    assert str(tmp_path / "a") in str(error.value) and str(tmp_path / "b") in str(error.value)
 
 
 def test_combined_corpora_keep_their_own_speaker_ids(tmp_path):

@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     output_folder(args.out, "--out", replace=args.force)
     features = feature_spec(args)
     corpus = load_corpus(args.corpus)
+    if args.folds and not args.protocol:  # without a protocol nothing would read it
+        raise VoxemoError("--folds FILE goes with --protocol folds")
     folds = check_protocol(args, corpus) if args.protocol else None
     data = load_model_inputs(args, corpus)
     scores = {}

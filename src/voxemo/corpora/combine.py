@@ -10,9 +10,17 @@ from voxemo.errors import CorpusError
 
 
 def combine_corpora(corpora: list[Corpus]) -> Corpus:
-    """Stack corpora into one table; speakers are prefixed with their corpus name."""
+    """Stack corpora into one table; speakers are prefixed with their corpus name, so a
+    corpus may be given once only (two of one name would share speaker ids and folds)."""
     if len(corpora) == 1:
         return corpora[0]
+    for number, corpus in enumerate(corpora):
+        if earlier := next((c for c in corpora[:number] if c.name == corpus.name), None):
+            raise CorpusError(
+                f"corpus '{corpus.name}' twice ({earlier.root} and {corpus.root}): their "
+                "speakers and folds would be mixed up; give each corpus once (for your own "
+                "recordings, one csv= file listing all of them with distinct speaker ids)"
+            )
     tables = []
     for corpus in corpora:
         table = corpus.table.copy()

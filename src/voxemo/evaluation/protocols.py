@@ -255,7 +255,12 @@ def _speaker_folds(
     if len(absent) == len(definition) or (strict and absent):
         raise CorpusError(
             f"protocol '{protocol}': its folds test speakers of {', '.join(absent)}, not among "
-            f"the corpora read ({', '.join(sorted(present))}); use loso or --protocol folds"
+            f"the corpora read ({', '.join(sorted(present))}); "
+            + (
+                "read it too (--corpus) or take it out of the folds file"
+                if strict
+                else "use loso or --protocol folds"
+            )
         )
     folds = []
     for name, lists in definition.items():
