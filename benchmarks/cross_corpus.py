@@ -60,7 +60,7 @@ from render_readme import render_readme
 from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
 from voxemo.evaluation import evaluate, evaluation_config, evaluation_digest
 from voxemo.evaluation.ensemble import ensemble_evaluation
-from voxemo.evaluation.protocols import builtin_folds
+from voxemo.evaluation.protocols import BUILTIN_PROTOCOLS, builtin_folds
 from voxemo.evaluation.rescore import over_labels
 from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
 from voxemo.features.dataset import augmented_copies, featurize_corpus, load_corpus_waves
@@ -94,13 +94,13 @@ def crema_path(given: str | None) -> Path:
 def setup_corpus(setup: str, corpora: dict):
     """The table, protocol and folds of a setup; the training side's name for epochs."""
     if setup == "both":
-        folds = builtin_folds("emobox", "crema5")
+        folds = builtin_folds(*BUILTIN_PROTOCOLS.values())
         return combine_corpora([corpora["ravdess"], corpora["crema-d"]]), "folds", folds, "both"
     if "->" in setup:
         train, test = setup.split("->")
         corpus, _ = cross_corpora([corpora[train]], [corpora[test]])
         return corpus, "cross", None, train
-    return corpora[setup], {"ravdess": "emobox", "crema-d": "crema5"}[setup], None, setup
+    return corpora[setup], BUILTIN_PROTOCOLS[setup], None, setup
 
 
 def member_parts(name: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from voxemo.evaluation.protocols import BUILTIN_CORPORA
 from voxemo.provenance import measured_at, short_commit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -519,7 +520,7 @@ def bundled_table(cards: dict[str, dict]) -> str:
             )
         ]
         (protocol, scores), *_ = card["scores"].items()
-        per_corpus = scores.get("per_corpus") or {PROTOCOL_CORPUS[protocol]: scores}
+        per_corpus = scores.get("per_corpus") or {BUILTIN_CORPORA[protocol]: scores}
         cells = [
             f"`{name}` ([model card](src/voxemo/pretrained/{name}/MODEL_CARD.md))",
             ("ensemble of " if len(members) > 1 else "") + " and ".join(members),
@@ -534,10 +535,6 @@ def bundled_table(cards: dict[str, dict]) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-# The test corpus of a card scored on one corpus's built-in folds.
-PROTOCOL_CORPUS = {"emobox": "ravdess", "crema5": "crema-d"}
 
 
 TRACKS = {

@@ -42,6 +42,8 @@ class Fold:
 
 # The corpora with built-in speaker-independent folds, and the protocol that names them.
 BUILTIN_PROTOCOLS = {"ravdess": "emobox", "crema-d": "crema5"}
+# The corpus of each built-in protocol.
+BUILTIN_CORPORA = {protocol: corpus for corpus, protocol in BUILTIN_PROTOCOLS.items()}
 
 
 def builtin_folds(*protocols: str) -> FoldsDefinition:

@@ -82,9 +82,6 @@ def resolve_model(spec: str | Path | None = None) -> Path:
     )
 
 
-PROTOCOL_CORPORA = {"emobox": "ravdess", "crema5": "crema-d"}
-
-
 def card_summary(card: dict) -> dict:
     """What ``voxemo models`` shows of a model card: kind, emotions, training corpora and
     files, and accuracy and UAR on unseen speakers per test corpus.
@@ -97,6 +94,7 @@ def card_summary(card: dict) -> dict:
     ('crnn', True)
     """
     from voxemo.emotions import display_order
+    from voxemo.evaluation.protocols import BUILTIN_CORPORA
     from voxemo.models.card_text import corpus_names
 
     training = card.get("training", {})
@@ -104,7 +102,7 @@ def card_summary(card: dict) -> dict:
     for protocol, recorded in card.get("scores", {}).items():
         if protocol == "seed":  # speakers leak: not a score on unseen speakers
             continue
-        tests = recorded.get("per_corpus") or {PROTOCOL_CORPORA.get(protocol, protocol): recorded}
+        tests = recorded.get("per_corpus") or {BUILTIN_CORPORA.get(protocol, protocol): recorded}
         for test, own in tests.items():
             scores.setdefault(test, {k: own[k] for k in ("accuracy", "uar")})
     return {
@@ -113,5 +111,4 @@ def card_summary(card: dict) -> dict:
         "corpus": corpus_names(training),
         "files": training.get("n_files", 0),
         "scores": scores,
-        "emobox": scores.get("ravdess") if "emobox" in card.get("scores", {}) else None,
     }
