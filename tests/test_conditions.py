@@ -116,6 +116,29 @@ def test_features_of_recordings_heard_under_a_condition_are_cached_apart(fake_ra
     np.testing.assert_array_equal(again.values, phone.values)
 
 
+def test_degraded_features_are_read_back_only_from_the_same_degrading_code(
+    fake_ravdess, monkeypatch
+):
+    import voxemo.features.extract as extract
+    from voxemo.corpora import read_corpus
+    from voxemo.features import FeatureCache, default_cache_dir, parse_feature_spec
+
+    paths = read_corpus(f"ravdess={fake_ravdess}").table["path"].tolist()[:3]
+    sets = parse_feature_spec("spectral")
+    cache = FeatureCache(default_cache_dir())
+    first = extract.extract_features(paths, sets, cache=cache, jobs=1, condition="noise:10")
+    # Another version of a library the conditions call: computed again, and the same draws
+    # (seeded by the file and the condition alone) give the same features here.
+    monkeypatch.setattr(extract, "DEGRADING_LIBRARIES", ("voxemo",))
+    extract._degrading.cache_clear()
+    try:
+        other = extract.extract_features(paths, sets, cache=cache, jobs=1, condition="noise:10")
+    finally:
+        extract._degrading.cache_clear()
+    assert other.cache_hits == 0
+    np.testing.assert_array_equal(other.values, first.values)
+
+
 def test_each_folds_model_is_tested_on_the_degraded_copy(fake_ravdess):
     from voxemo.corpora import read_corpus
     from voxemo.evaluation import evaluate

@@ -7,6 +7,8 @@ files. A file that fails gives an error line and a NaN row; the batch goes on.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,19 +49,39 @@ class _Task:
     condition: str | None = None
 
 
+# What a recording heard under a condition depends on besides the file and the condition: the
+# code that degrades it and the libraries it calls (codecs, rooms, filters, resampling).
+DEGRADING_CODE = ("voxemo.audio.conditions",)
+DEGRADING_LIBRARIES = ("av", "numpy", "pyroomacoustics", "scipy", "soxr")
+
+
+@functools.cache
+def _degrading() -> str:
+    from voxemo.provenance import code_digest, library_versions
+
+    versions = library_versions(*DEGRADING_LIBRARIES)
+    return json.dumps([code_digest(*DEGRADING_CODE), versions], sort_keys=True)
+
+
 def condition_digest(digest: str, condition: str | None) -> str:
-    """The cache key of a file heard under ``condition`` (the file's own key without one)."""
-    return digest if condition is None else content_digest(f"{digest}|{condition}".encode())
+    """The cache key of a file (content ``digest``) heard under ``condition``: the file, the
+    condition, and the code and library versions that degrade it, so features computed by
+    other code are never read back (the file's own key without a condition)."""
+    if condition is None:
+        return digest
+    return content_digest(f"{digest}|{condition}|{_degrading()}".encode())
 
 
 def degraded(audio: Audio, condition: str | None, digest: str, name: str) -> Audio:
     """``audio`` under a recording ``condition`` (see :mod:`voxemo.audio.conditions`), its
-    random draws seeded by the file's content, so a file always degrades the same way."""
+    random draws seeded by the file's content ``digest`` and the condition, so a file always
+    degrades the same way."""
     if condition is None:
         return audio
     from voxemo.audio.conditions import apply_condition
 
-    rng = np.random.default_rng(int(digest[:16], 16))
+    seed = content_digest(f"{digest}|{condition}".encode())
+    rng = np.random.default_rng(int(seed[:16], 16))
     samples = apply_condition(condition, audio.samples, audio.sample_rate, rng)
     return audio_from_array(samples, audio.sample_rate, f"{name} (under {condition})")
 
@@ -120,8 +142,9 @@ def _lookup(
 def _compute(task: _Task) -> tuple[int, np.ndarray | None, str | None]:
     try:
         audio = load_audio(task.path)
-        digest = condition_digest(file_digest(task.path), task.condition)
-        audio = degraded(audio, task.condition, digest, task.path)
+        own = file_digest(task.path)
+        digest = condition_digest(own, task.condition)
+        audio = degraded(audio, task.condition, own, task.path)
         parts = []
         for fs in task.feature_sets:
             part = task.cache.get(fs, digest) if task.cache else None
