@@ -673,7 +673,10 @@ def robustness_table(record: dict) -> str:
             "UAR of each column's models on unseen test speakers (those of the cross-corpus "
             "table's folds for the same training corpora), RAVDESS / CREMA-D where both were "
             "tested, with every test recording heard under the condition; in brackets the "
-            "change from clean audio, in points. " + kept + _machine(record),
+            "change from clean audio, in points. A feature-vector model hears the condition "
+            "applied at the recording's own sampling rate, a network at its 16 kHz input, each "
+            "with random draws (noise, room) of its own: an ensemble's members hear the same "
+            "condition, not the same draw of it. " + kept + _machine(record),
         ]
     )
 
