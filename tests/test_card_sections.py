@@ -53,6 +53,7 @@ def test_the_section_reaches_the_card_and_its_page_and_the_model_still_loads(
     sections = {
         "robustness": robustness_section(record, "ravdess", "logreg"),
         "cross_corpus": cross_corpus_section(other, "ravdess", "logreg"),
+        "choices": {"source": "a recipe", "lines": ["C chosen inside each fold."]},
     }
     add_sections(folder, sections)
     card = json.loads((folder / "card.json").read_text())
@@ -61,6 +62,7 @@ def test_the_section_reaches_the_card_and_its_page_and_the_model_still_loads(
     page = (folder / "MODEL_CARD.md").read_text()
     assert "## Recording conditions" in page and "| mp3:16 | 0.450 (-15.0) |" in page
     assert "## Other corpora" in page and "- crema-d: accuracy 0.300, UAR 0.310" in page
+    assert "## How the recipe was chosen" in page and "- C chosen inside each fold." in page
     clip = next(fake_ravdess.rglob("*.wav"))
     assert voxemo.Recognizer(folder).predict(clip).label in card["labels"]
 

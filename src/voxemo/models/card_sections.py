@@ -1,14 +1,17 @@
 """A model card's measured sections, from the results of the cross-corpus benchmarks.
 
 A model trained with a recipe on all the speakers carries what the benchmarks measured of the
-same recipe's models trained without the test speakers:
+same recipe's models trained without the test speakers, and how that recipe was chosen:
 
 - ``robustness`` ("Recording conditions"): ``benchmarks/robustness.py``, each condition's
   UAR on test audio heard under it, and the drop from clean audio;
 - ``cross_corpus`` ("Other corpora"): ``benchmarks/cross_corpus.py``, trained on all of its
-  corpus and tested on all of another, over the emotions both have.
+  corpus and tested on all of another, over the emotions both have;
+- ``choices`` ("How the recipe was chosen"): which choices were made inside each fold, fixed
+  before the evaluation, or set after earlier scores on the same test folds (``source`` and
+  ``lines``, sentences).
 
-They are measured after training, so comparing two model folders leaves them out
+They are written after training, so comparing two model folders leaves them out
 (:data:`MEASURED_SECTIONS`).
 """
 
@@ -23,7 +26,7 @@ from voxemo.models.artifact import CARD_FILE, CARD_TEXT_FILE
 from voxemo.models.card_text import card_markdown
 from voxemo.provenance import measured_at, short_commit
 
-MEASURED_SECTIONS = ("robustness", "cross_corpus")
+MEASURED_SECTIONS = ("robustness", "cross_corpus", "choices")
 
 
 def robustness_section(record: dict, setup: str, model: str) -> dict:
@@ -108,8 +111,8 @@ def _commits(record: dict, rows: list[dict]) -> str:
 
 
 def add_sections(folder: str | Path, sections: dict[str, dict]) -> None:
-    """Write measured ``sections`` (by name: ``robustness``, ``cross_corpus``; see
-    :func:`robustness_section` and :func:`cross_corpus_section`) into the card of the model
+    """Write measured ``sections`` (by name: ``robustness``, ``cross_corpus``, ``choices``;
+    see :func:`robustness_section` and :func:`cross_corpus_section`) into the card of the model
     ``folder``: its ``card.json`` and the page ``MODEL_CARD.md``.
 
     Examples

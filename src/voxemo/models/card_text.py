@@ -220,6 +220,20 @@ def _robustness(card: dict) -> list[str]:
     return [*lines, ""]
 
 
+def _choices(card: dict) -> list[str]:
+    section = card.get("choices")
+    if not section:
+        return []
+    return [
+        "## How the recipe was chosen",
+        "",
+        f"For the scores above ({section['source']}):",
+        "",
+        *(f"- {line}" for line in section["lines"]),
+        "",
+    ]
+
+
 def _other_corpora(card: dict) -> list[str]:
     section = card.get("cross_corpus")
     if not section:
@@ -341,6 +355,7 @@ def card_markdown(card: dict) -> str:
         lines.append(f"Not evaluated ({how} records scores).")
     for protocol, scores in card.get("scores", {}).items():
         lines += _scores(protocol, scores)
+    lines += _choices(card)
     lines += _robustness(card)
     lines += _other_corpora(card)
     lines += [
