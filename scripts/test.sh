@@ -2,7 +2,8 @@
 # Set up voxemo, then run the linter, the README consistency check, the documentation build
 # (warnings fail it), the core install on its own (scripts/check_core.sh) and the whole test
 # suite with the docstrings' examples
-# (integration tests on the real corpus run where $VOXEMO_RAVDESS or ../shared has it; the
+# (integration tests on the real corpora run where they are found: RAVDESS at $VOXEMO_RAVDESS or
+# ../shared, CREMA-D at $VOXEMO_CREMA_D or data/crema-d; the
 # service's page is tested in Debian's chromium, installed here when missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."

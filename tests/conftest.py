@@ -29,6 +29,7 @@ def benchmark_module(name: str):
 
 
 RAVDESS = Path(os.environ.get("VOXEMO_RAVDESS", REPO.parent / "shared" / "corpora" / "ravdess"))
+CREMA_D = Path(os.environ.get("VOXEMO_CREMA_D", REPO / "data" / "crema-d"))
 
 
 def tone(
@@ -112,6 +113,15 @@ def ravdess_or_skip() -> Path:
     if not (RAVDESS / "Actor_01").is_dir():
         pytest.skip(f"RAVDESS not found at {RAVDESS} (set VOXEMO_RAVDESS to its folder)")
     return RAVDESS
+
+
+def crema_d_or_skip() -> Path:
+    if not (CREMA_D / "AudioWAV").is_dir():
+        pytest.skip(
+            f"CREMA-D not found at {CREMA_D} (set VOXEMO_CREMA_D to its folder; "
+            "voxemo data download crema-d lays it out)"
+        )
+    return CREMA_D
 
 
 def separable(n_per_class=30, n_features=12, seed=0) -> FeatureTable:
