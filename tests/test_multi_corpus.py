@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import make_crema_d, make_ravdess, one_error_line, run
-from voxemo.corpora import combine_corpora, read_corpus
+from voxemo.corpora import combine_corpora, cross_corpora, read_corpus
 from voxemo.corpora.acted import CREMA5_FOLDS
 from voxemo.errors import CorpusError, VoxemoError
 from voxemo.evaluation import evaluate, make_folds
@@ -383,12 +383,20 @@ def test_cli_evaluates_and_trains_on_two_corpora_with_a_folds_file(tmp_path, cap
     assert card["labels"] == ["angry", "neutral", "sad"]
 
 
-def test_a_corpus_read_twice_is_one_clear_error(tmp_path):
+def test_corpora_read_together_share_no_recording_and_one_readers_no_speaker(tmp_path):
     first = read_corpus(f"ravdess={make_ravdess(tmp_path / 'a', actors=(1, 2))}")
-    second = read_corpus(f"ravdess={make_ravdess(tmp_path / 'b', actors=(1, 2))}")
-    with pytest.raises(CorpusError, match="'ravdess' twice") as error:
+    with pytest.raises(CorpusError, match="recordings are in both") as error:
+        combine_corpora([first, read_corpus(f"ravdess={tmp_path / 'a'}")])
+    assert str(tmp_path / "a") in str(error.value)
+    with pytest.raises(CorpusError, match=r"--train and --test: .* recordings are in both"):
+        cross_corpora([first], [first])
+    second = read_corpus(f"ravdess={make_ravdess(tmp_path / 'b', actors=(2, 3))}")
+    with pytest.raises(CorpusError, match=r"both 'ravdess' corpora .* have speaker 02"):
         combine_corpora([first, second])
-    assert str(tmp_path / "a") in str(error.value) and str(tmp_path / "b") in str(error.value)
+    # Two tables of one reader with speakers of their own are one corpus of both.
+    other = read_corpus(f"ravdess={make_ravdess(tmp_path / 'c', actors=(3, 4))}")
+    combined = combine_corpora([first, other])
+    assert combined.table["speaker"].nunique() == 4 and combined.labels == first.labels
 
 
 def test_combined_corpora_keep_their_own_speaker_ids(tmp_path):

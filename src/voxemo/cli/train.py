@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         run_evaluation,
     )
     from voxemo.errors import VoxemoError
+    from voxemo.evaluation.protocols import check_folds_option
     from voxemo.evaluation.recipe import check_same_recipe, read_evaluation
     from voxemo.models.neural import is_neural
     from voxemo.models.training import card_scores, check_exportable, train
@@ -72,11 +73,10 @@ def run(args: argparse.Namespace) -> int:
             f"--voice trains a feature-vector model on per-speaker z-scores; '{args.model}' is "
             "a network (its --adapt corrects probabilities instead)"
         )
+    check_folds_option(args.protocol, args.folds is not None)
     output_folder(args.out, "--out", replace=args.force)
     features = feature_spec(args)
     corpus = load_corpus(args.corpus)
-    if args.folds and not args.protocol:  # without a protocol nothing would read it
-        raise VoxemoError("--folds FILE goes with --protocol folds")
     folds = check_protocol(args, corpus) if args.protocol else None
     data = load_model_inputs(args, corpus)
     scores = {}

@@ -9,18 +9,35 @@ from voxemo.corpora.table import Corpus
 from voxemo.errors import CorpusError
 
 
+def _check_apart(first: Corpus, second: Corpus, what: str) -> None:
+    """Fail where two corpora read together hold the same recordings (``what`` names the
+    pair): the same file would be trained on and tested, or counted twice."""
+    shared = set(first.table["path"].astype(str)) & set(second.table["path"].astype(str))
+    if shared:
+        raise CorpusError(
+            f"{what}: {len(shared)} recordings are in both {first.root} and {second.root} "
+            f"({min(shared)}, ...); give each recording once"
+        )
+
+
 def combine_corpora(corpora: list[Corpus]) -> Corpus:
-    """Stack corpora into one table; speakers are prefixed with their corpus name, so a
-    corpus may be given once only (two of one name would share speaker ids and folds)."""
+    """Stack corpora into one table; speakers are prefixed with their corpus name. Two
+    corpora of one reader (two ``csv=`` tables, say) count as one corpus, so they must not
+    share a speaker id, which would be taken for one speaker; no recording may be given
+    twice."""
     if len(corpora) == 1:
         return corpora[0]
     for number, corpus in enumerate(corpora):
-        if earlier := next((c for c in corpora[:number] if c.name == corpus.name), None):
-            raise CorpusError(
-                f"corpus '{corpus.name}' twice ({earlier.root} and {corpus.root}): their "
-                "speakers and folds would be mixed up; give each corpus once (for your own "
-                "recordings, one csv= file listing all of them with distinct speaker ids)"
-            )
+        for earlier in corpora[:number]:
+            _check_apart(earlier, corpus, "--corpus")
+            speakers = [set(c.table["speaker"].dropna().astype(str)) for c in (earlier, corpus)]
+            if corpus.name == earlier.name and (same := sorted(speakers[0] & speakers[1])):
+                raise CorpusError(
+                    f"--corpus: both '{corpus.name}' corpora ({earlier.root} and "
+                    f"{corpus.root}) have speaker {', '.join(same[:3])}"
+                    f"{', ...' if len(same) > 3 else ''}, which would be taken for one "
+                    "speaker; give each speaker its own id"
+                )
     tables = []
     for corpus in corpora:
         table = corpus.table.copy()
@@ -40,6 +57,7 @@ def cross_corpora(train: list[Corpus], test: list[Corpus]) -> tuple[Corpus, dict
     """One table whose ``split`` column says train or test, restricted to the emotions both
     sides have; also returns, per side, the emotions dropped and how many files they had."""
     sides = {"train": combine_corpora(train), "test": combine_corpora(test)}
+    _check_apart(sides["train"], sides["test"], "--train and --test")
     shared = [label for label in sides["train"].labels if label in set(sides["test"].labels)]
     if len(shared) < 2:
         raise CorpusError(

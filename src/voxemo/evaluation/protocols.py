@@ -135,6 +135,21 @@ def corpus_speakers(table: pd.DataFrame) -> pd.Series:
     return table["speaker"].where(table["speaker"].isna(), [_speaker_id(s) for s in own])
 
 
+def check_folds_option(protocol: str | None, folds_given: bool) -> None:
+    """Fail where a folds file is given without the protocol that reads it (``folds``).
+
+    Examples
+    --------
+    >>> check_folds_option("folds", True)
+    >>> check_folds_option("emobox", True)
+    Traceback (most recent call last):
+    ...
+    voxemo.errors.VoxemoError: --folds FILE goes with --protocol folds
+    """
+    if folds_given and protocol != "folds":
+        raise VoxemoError("--folds FILE goes with --protocol folds")
+
+
 def make_folds(
     protocol: str, table: pd.DataFrame, folds: FoldsDefinition | None = None
 ) -> list[Fold]:
@@ -155,8 +170,7 @@ def make_folds(
     """
     if protocol not in PROTOCOLS:
         raise VoxemoError(f"protocol '{protocol}': unknown (known: {', '.join(PROTOCOLS)})")
-    if protocol != "folds" and folds is not None:
-        raise VoxemoError("--folds FILE goes with --protocol folds")
+    check_folds_option(protocol, folds is not None)
     check_learnable(table["label"], "the corpus")
     fold_list = _folds(protocol, table, folds)
     for fold in fold_list:
