@@ -78,29 +78,45 @@ ENSEMBLES = {
 EPOCHS = {"ravdess": 45, "crema-d": 16, "both": 16}
 SETUPS = ("both", "crema-d", "ravdess", "ravdess->crema-d", "crema-d->ravdess")
 SHARED = ["neutral", "happy", "sad", "angry", "fearful", "disgust"]
-NESTED = (
-    "Chosen inside each fold on its training speakers only: logistic regression's C (and, on "
-    "several corpora, its class weights) and the epoch whose weights the network keeps."
-)
-# How the choices behind a setup's scores were made, for the model cards of its recipes (the
-# README says it at length).
-CHOICES = {
-    "both": [
-        NESTED,
-        "Fixed in benchmarks/cross_corpus.py before the evaluation: the members, their equal "
-        "weights, the epochs and the augmentation.",
-        "Seen on the same test folds by earlier runs, so the scores above are somewhat "
-        "optimistic: the members, the ensembles and the crnn's epochs on RAVDESS were picked "
-        "by their scores on RAVDESS's EmoBox folds, and how the two corpora are weighted, and "
-        "the crnn's 16 epochs, were set after an earlier run had been scored on these folds.",
-    ],
-    "crema-d": [
-        NESTED,
-        "Fixed in benchmarks/cross_corpus.py before any CREMA-D score: the members and their "
-        "equal weights (picked on RAVDESS), the crnn's 16 epochs and the augmentation. No "
-        "choice looked at CREMA-D's test folds.",
-    ],
-}
+
+
+def choices(setup: str, members: set[str]) -> list[str]:
+    """How the choices behind the scores of a recipe (its ``members``) trained on ``setup``
+    were made, in sentences for its model card (the README says it at length)."""
+    nested = [
+        *(
+            [f"logistic regression's C{' and its class weights' if setup == 'both' else ''}"]
+            if members - {"crnn"}
+            else []
+        ),
+        *(["the epoch whose weights the crnn keeps"] if "crnn" in members else []),
+    ]
+    recipe = [
+        *(["the members and their equal weights"] if len(members) > 1 else []),
+        *([f"the crnn's {EPOCHS[setup]} epochs"] if "crnn" in members else []),
+        "the augmentation",
+    ]
+    lines = [
+        f"Chosen inside each fold on its training speakers only: {' and '.join(nested)}.",
+        "Fixed in benchmarks/cross_corpus.py before the evaluation: "
+        f"{', '.join(recipe[:-1])} and {recipe[-1]}.",
+    ]
+    if setup == "crema-d":
+        return [
+            *lines,
+            "No choice looked at CREMA-D's test folds; the model kinds and ensembles were "
+            "picked by their scores on RAVDESS's EmoBox folds, which makes the scores on RAVDESS "
+            "under Other corpora somewhat optimistic.",
+        ]
+    return [
+        *lines,
+        "Not blind to these test folds, so the scores in this card are somewhat optimistic: "
+        "the model kinds, the ensembles and the crnn's epochs on RAVDESS were picked by their "
+        "scores on RAVDESS's EmoBox folds, and how the two corpora are weighted, and the "
+        "crnn's 16 epochs on both, were set after an earlier run had been scored on these folds.",
+    ]
+
+
 EVALUATIONS = RESULTS / "evaluations" / "cross-corpus"
 
 

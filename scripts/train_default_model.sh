@@ -61,7 +61,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
-from cross_corpus import CHOICES, ENSEMBLES, SETUPS
+from cross_corpus import ENSEMBLES, SETUPS, choices
 from voxemo.errors import ModelError
 from voxemo.models.card_sections import add_sections, cross_corpus_section, robustness_section
 from voxemo.models.card_text import card_markdown
@@ -89,7 +89,8 @@ records = {"robustness": results("robustness"), "cross_corpus": results("cross_c
 for argument in sys.argv[2:]:
     name, parts = argument.split("=")
     setup, model = recipe(parts.split())
-    found = {"choices": {"source": "benchmarks/cross_corpus.py", "lines": CHOICES[setup]}}
+    lines = choices(setup, set(ENSEMBLES.get(model, (model,))))
+    found = {"choices": {"source": "benchmarks/cross_corpus.py", "lines": lines}}
     for key, section in sections.items():
         if key == "cross_corpus" and setup == "both":
             continue  # trained on every corpus: no other corpus to test on

@@ -44,3 +44,14 @@ def test_a_saved_evaluation_is_reused_only_with_the_same_data(cross_corpus, monk
     saved = tmp_path / "evaluations" / "ravdess-logreg-spectral.json"
     saved.write_text(saved.read_text()[:100])  # cut short by an interruption
     assert run()["digest"] and len(fitted) == 3
+
+
+def test_a_cards_choices_name_only_what_its_recipe_has(cross_corpus):
+    network = cross_corpus.choices("both", {"crnn"})
+    assert "logistic regression" not in " ".join(network[:2])
+    assert "equal weights" not in network[1] and "16 epochs" in network[1]
+    assert "somewhat optimistic" in network[-1]
+    pair = cross_corpus.choices("crema-d", {"crnn", "logreg[spectral]"})
+    assert "C and the epoch" in pair[0] and "class weights" not in pair[0]
+    assert "equal weights" in pair[1] and "No choice looked at CREMA-D" in pair[-1]
+    assert "class weights" in cross_corpus.choices("both", {"logreg[spectral]"})[0]

@@ -227,7 +227,7 @@ def _choices(card: dict) -> list[str]:
     return [
         "## How the recipe was chosen",
         "",
-        f"For the scores above ({section['source']}):",
+        f"For the scores in this card ({section['source']}):",
         "",
         *(f"- {line}" for line in section["lines"]),
         "",
@@ -355,9 +355,9 @@ def card_markdown(card: dict) -> str:
         lines.append(f"Not evaluated ({how} records scores).")
     for protocol, scores in card.get("scores", {}).items():
         lines += _scores(protocol, scores)
-    lines += _choices(card)
     lines += _robustness(card)
     lines += _other_corpora(card)
+    lines += _choices(card)
     lines += [
         "## Known limits",
         "",
