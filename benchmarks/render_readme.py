@@ -548,16 +548,19 @@ TRACKS = {
     "speaker's utterances, test speakers included",
 }
 TRAINED_ON = {"ravdess": "RAVDESS", "crema-d": "CREMA-D", "both": "both"}
-# Bundled models whose name differs from their recipe's (scripts/train_default_model.sh):
-# (recipe, training corpus) -> bundle.
-BUNDLED_AS = {("crnn", "both"): "fast", ("default", "crema-d"): "open"}
 
 
 def bundled_as(model: str, trained_on: str) -> str:
     """What follows a recipe's name in the tables where a bundled model of another name
-    ships it (``default`` trained on CREMA-D is ``open``)."""
-    bundle = BUNDLED_AS.get((model, trained_on))
-    return f" (bundled as `{bundle}`)" if bundle else ""
+    ships it (``default`` trained on CREMA-D is ``open``), as the bundled cards say."""
+    cards = _load(SOURCES["bundled"])
+    recipes = {
+        (card["choices"]["recipe"], card["choices"]["setup"]): name
+        for name, card in cards.items()
+        if "recipe" in card.get("choices", {})
+    }
+    bundle = recipes.get((model, trained_on), model)
+    return f" (bundled as `{bundle}`)" if bundle != model else ""
 
 
 def _cell(score: dict | None) -> str:

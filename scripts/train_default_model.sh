@@ -90,7 +90,8 @@ for argument in sys.argv[2:]:
     name, parts = argument.split("=")
     setup, model = recipe(parts.split())
     lines = choices(setup, set(ENSEMBLES.get(model, (model,))))
-    found = {"choices": {"source": "benchmarks/cross_corpus.py", "lines": lines}}
+    source = {"source": "benchmarks/cross_corpus.py", "recipe": model, "setup": setup}
+    found = {"choices": source | {"lines": lines}}
     for key, section in sections.items():
         if key == "cross_corpus" and setup == "both":
             continue  # trained on every corpus: no other corpus to test on

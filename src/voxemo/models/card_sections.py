@@ -8,8 +8,8 @@ same recipe's models trained without the test speakers, and how that recipe was 
 - ``cross_corpus`` ("Other corpora"): ``benchmarks/cross_corpus.py``, trained on all of its
   corpus and tested on all of another, over the emotions both have;
 - ``choices`` ("How the recipe was chosen"): which choices were made inside each fold, fixed
-  before the evaluation, or set after earlier scores on the same test folds (``source`` and
-  ``lines``, sentences).
+  before the evaluation, or set after earlier scores on the same test folds (``lines``,
+  sentences), and the benchmark's name of the recipe (``source``, ``recipe``, ``setup``).
 
 They are written after training, so comparing two model folders leaves them out
 (:data:`MEASURED_SECTIONS`).

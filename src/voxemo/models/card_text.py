@@ -227,7 +227,13 @@ def _choices(card: dict) -> list[str]:
     return [
         "## How the recipe was chosen",
         "",
-        f"For the scores in this card ({section['source']}):",
+        f"For the scores in this card ({section['source']}"
+        + (
+            f", recipe `{section['recipe']}` trained on {section['setup']}"
+            if "recipe" in section
+            else ""
+        )
+        + "):",
         "",
         *(f"- {line}" for line in section["lines"]),
         "",
