@@ -35,6 +35,7 @@ def test_crema5_tests_every_actor_once_in_folds_balanced_by_sex(corpus):
     tested = [speaker for fold in folds for speaker in fold.test_speakers]
     assert len(folds) == 5 and sorted(tested) == sorted(set(corpus.table["speaker"]))
     gender = corpus.table.drop_duplicates("speaker").set_index("speaker")["gender"]
+    assert set(gender) == {"male", "female"}  # every actor's, from VideoDemographics.csv
     for fold in folds:
         sexes = gender[fold.test_speakers].value_counts()
         assert abs(sexes["male"] - sexes["female"]) <= 2
@@ -62,14 +63,14 @@ def test_speaker_independent_evaluation_learns_crema_d(corpus):
         subset, parse_feature_spec("spectral"), cache=FeatureCache(default_cache_dir()), jobs=2
     )
     result = evaluate(data, model_kind="logreg", protocol="crema5", jobs=2)
-    assert len(result["folds"]) == 5 and result["speaker_independent"]
+    assert len(result["folds"]) == 5
     assert result["uar"] > 2 / 6  # twice chance
 
 
 @pytest.mark.parametrize("name", ["open", "default"])
 def test_the_bundled_models_on_real_crema_d_speech(corpus, name):
     """One file per emotion of five actors: a probability for each of the model's emotions,
-    and most files, which these models learned from, recognized."""
+    CREMA-D's among them, and these files, which the models learned from, mostly recognized."""
     from voxemo import Recognizer
 
     recognizer = Recognizer(name)
@@ -80,7 +81,7 @@ def test_the_bundled_models_on_real_crema_d_speech(corpus, name):
     for result in results:
         assert sum(result.probabilities.values()) == pytest.approx(1, abs=1e-3)
         assert set(result.probabilities) == set(recognizer.labels)
-    if name == "open":
-        assert sorted(recognizer.labels) == sorted(EMOTIONS)
+    assert set(EMOTIONS) <= set(recognizer.labels)
+    assert name != "open" or sorted(recognizer.labels) == sorted(EMOTIONS)
     right = sum(r.label == label for r, label in zip(results, chosen["label"], strict=True))
-    assert right > len(results) / 3  # twice chance among CREMA-D's six emotions
+    assert right > len(results) / 2  # three times chance among CREMA-D's six emotions

@@ -66,7 +66,14 @@ def _degrading() -> str:
 def condition_digest(digest: str, condition: str | None) -> str:
     """The cache key of a file (content ``digest``) heard under ``condition``: the file, the
     condition, and the code and library versions that degrade it, so features computed by
-    other code are never read back (the file's own key without a condition)."""
+    other code are never read back (the file's own key without a condition).
+
+    Examples
+    --------
+    >>> own = content_digest(b"RIFF")
+    >>> condition_digest(own, None) == own, condition_digest(own, "telephone") == own
+    (True, False)
+    """
     if condition is None:
         return digest
     return content_digest(f"{digest}|{condition}|{_degrading()}".encode())
