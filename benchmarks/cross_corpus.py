@@ -113,7 +113,8 @@ def choices(setup: str, members: set[str]) -> list[str]:
         "Not blind to these test folds, so the scores in this card are somewhat optimistic: "
         "the model kinds, the ensembles and the crnn's epochs on RAVDESS were picked by their "
         "scores on RAVDESS's EmoBox folds, and how the two corpora are weighted, and the "
-        "crnn's 16 epochs on both, were set after an earlier run had been scored on these folds.",
+        f"crnn's {EPOCHS['both']} epochs on both, were set after an earlier run had been scored "
+        "on these folds.",
     ]
 
 

@@ -10,6 +10,7 @@ those tables is typed by hand.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -550,16 +551,20 @@ TRACKS = {
 TRAINED_ON = {"ravdess": "RAVDESS", "crema-d": "CREMA-D", "both": "both"}
 
 
+@functools.cache
+def _bundled_recipes() -> dict[tuple[str, str], str]:
+    """Each bundled model by its recipe and setup, as its card's choices section says."""
+    return {
+        (card["choices"]["recipe"], card["choices"]["setup"]): name
+        for name, card in _load(SOURCES["bundled"]).items()
+        if "choices" in card
+    }
+
+
 def bundled_as(model: str, trained_on: str) -> str:
     """What follows a recipe's name in the tables where a bundled model of another name
     ships it (``default`` trained on CREMA-D is ``open``), as the bundled cards say."""
-    cards = _load(SOURCES["bundled"])
-    recipes = {
-        (card["choices"]["recipe"], card["choices"]["setup"]): name
-        for name, card in cards.items()
-        if "recipe" in card.get("choices", {})
-    }
-    bundle = recipes.get((model, trained_on), model)
+    bundle = _bundled_recipes().get((model, trained_on), model)
     return f" (bundled as `{bundle}`)" if bundle != model else ""
 
 

@@ -53,7 +53,12 @@ def test_the_section_reaches_the_card_and_its_page_and_the_model_still_loads(
     sections = {
         "robustness": robustness_section(record, "ravdess", "logreg"),
         "cross_corpus": cross_corpus_section(other, "ravdess", "logreg"),
-        "choices": {"source": "a recipe", "lines": ["C chosen inside each fold."]},
+        "choices": {
+            "source": "a benchmark",
+            "recipe": "logreg",
+            "setup": "ravdess",
+            "lines": ["C chosen inside each fold."],
+        },
     }
     add_sections(folder, sections)
     card = json.loads((folder / "card.json").read_text())

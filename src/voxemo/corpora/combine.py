@@ -30,8 +30,10 @@ def combine_corpora(corpora: list[Corpus]) -> Corpus:
     for number, corpus in enumerate(corpora):
         for earlier in corpora[:number]:
             _check_apart(earlier, corpus, "--corpus")
+            if corpus.name != earlier.name:
+                continue
             speakers = [set(c.table["speaker"].dropna().astype(str)) for c in (earlier, corpus)]
-            if corpus.name == earlier.name and (same := sorted(speakers[0] & speakers[1])):
+            if same := sorted(speakers[0] & speakers[1]):
                 raise CorpusError(
                     f"--corpus: both '{corpus.name}' corpora ({earlier.root} and "
                     f"{corpus.root}) have speaker {', '.join(same[:3])}"

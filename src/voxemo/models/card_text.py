@@ -227,13 +227,8 @@ def _choices(card: dict) -> list[str]:
     return [
         "## How the recipe was chosen",
         "",
-        f"For the scores in this card ({section['source']}"
-        + (
-            f", recipe `{section['recipe']}` trained on {section['setup']}"
-            if "recipe" in section
-            else ""
-        )
-        + "):",
+        f"For the scores in this card ({section['source']}, recipe `{section['recipe']}` "
+        f"trained on {section['setup']}):",
         "",
         *(f"- {line}" for line in section["lines"]),
         "",
