@@ -118,6 +118,22 @@ def test_a_model_tested_on_one_corpus_has_one_column_per_score():
     )
 
 
+def test_every_condition_but_clean_audio_shows_its_change_even_when_none():
+    card = _card(["crema-d"], "spectral")
+    card["robustness"] = {
+        "source": "benchmarks/robustness.py",
+        "rows": [
+            {"condition": "clean", "uar": {"crema-d": 0.6}, "drop": {"crema-d": 0.0}},
+            {"condition": "gain:-20", "uar": {"crema-d": 0.6}, "drop": {"crema-d": 0.0}},
+            {"condition": "mp3:16", "uar": {"crema-d": 0.55}, "drop": {"crema-d": 0.05}},
+        ],
+    }
+    text = card_markdown(card)
+    assert "| clean | 0.600 |" in text
+    assert "| gain:-20 | 0.600 (-0.0) |" in text
+    assert "| mp3:16 | 0.550 (-5.0) |" in text
+
+
 def test_a_leaky_protocol_is_named_as_such_and_an_ensemble_says_how_to_score_it():
     card = _card(["ravdess"], "seed")
     card["scores"] = {"seed": {**SCORES, "folds": 1}}

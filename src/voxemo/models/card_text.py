@@ -213,7 +213,7 @@ def _robustness(card: dict) -> list[str]:
     for row in table["rows"]:
         cells = [
             f"{row['uar'][c]:.3f}"
-            + (f" ({-100 * row['drop'][c]:+.1f})" if row["drop"].get(c) else "")
+            + (f" ({-100 * row['drop'][c]:+.1f})" if row["condition"] != "clean" else "")
             for c in corpora
         ]
         lines.append(f"| {row['condition']} | " + " | ".join(cells) + " |")
