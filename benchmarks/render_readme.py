@@ -715,10 +715,11 @@ def adaptation_table(record: dict) -> str:
             continue
         plain, alone, shipped = (modes[(setup, model, corpus, m)]["uar"] for m in ADAPTATION_MODES)
         lines.append(
-            f"| `{model}` | {TRAINED_ON.get(setup, setup)} | "
+            f"| `{model}`{bundled_as(model, setup)} | {TRAINED_ON.get(setup, setup)} | "
             f"{CORPUS_NAMES.get(corpus, corpus)} | {plain:.3f} | {alone:.3f} | "
             f"{shipped:.3f} | {100 * (shipped - plain):+.1f} |"
         )
+    kept = _earlier(record, lambda row: f"`{row['model']}` trained on {TRAINED_ON[row['setup']]}")
     return "\n".join(
         [
             *lines,
@@ -731,7 +732,7 @@ def adaptation_table(record: dict) -> str:
             "(the model folder without its voice model). `--adapt`: feature-vector models "
             "z-score each window's features by the recording's running statistics and predict "
             "with their voice model (trained on per-speaker z-scores of the fold's training "
-            "speakers); networks adapt probabilities. " + _machine(record),
+            "speakers); networks adapt probabilities. " + kept + _machine(record),
         ]
     )
 
