@@ -64,10 +64,10 @@ def test_adaptation_rows_put_each_models_three_ways_side_by_side(render):
     assert len(lines) == 5 and "0.5 s pauses" in lines[4]
     assert "earlier run" not in lines[4]
     # Rows kept from an earlier run name its commit; a bundle's recipe names the bundle.
-    earlier = {"setup": "crema-d", "git_commit": "fedcba987654321"}
+    earlier = {"setup": "crema-d", "test_corpus": "crema-d", "git_commit": "fedcba987654321"}
     record["rows"] += [r | earlier for r in rows]
     lines = render.adaptation_table(record).splitlines()
-    assert lines[3].startswith("| `default` (bundled as `open`) | CREMA-D | RAVDESS | 0.520 |")
+    assert lines[3].startswith("| `default` (bundled as `open`) | CREMA-D | CREMA-D | 0.520 |")
     assert "at commit fedcba987654: `default` trained on CREMA-D. " in lines[5]
 
 
