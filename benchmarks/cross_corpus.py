@@ -205,7 +205,7 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
         saved = {}
     if saved.get("digest") == digest:
         print(f"{setup} {name}: the evaluation in {path.name} has this run's digest, reused")
-        return saved
+        return saved | {"minutes": training_minutes(saved["folds"]) or saved["minutes"]}
     done = []
 
     def fold_done() -> None:  # folds read back from earlier runs count too
@@ -235,11 +235,28 @@ def run_member(setup: str, name: str, corpus, protocol, folds, train_side, args)
         result = evaluate(data, jobs=2, augment=copies, **common)
     result["config"] = config
     result["digest"] = digest
-    times = [fold.get("training_seconds") for fold in result["folds"]]
-    result["minutes"] = round((sum(times) if all(times) else time.perf_counter() - began) / 60, 1)
+    result["minutes"] = training_minutes(result["folds"]) or round(
+        (time.perf_counter() - began) / 60, 1
+    )
     EVALUATIONS.mkdir(parents=True, exist_ok=True)
     write_json(path, result)
     return result
+
+
+def training_minutes(folds: list[dict]) -> float | None:
+    """Minutes of training summed over ``folds``, as their records keep them whichever run
+    trained them: a network's whole training across resumptions, a feature-vector model's
+    fit with its nested search (None where a fold records neither).
+
+    Examples
+    --------
+    >>> training_minutes([{"fit_seconds": 3.0, "training_seconds": 600.0}, {"fit_seconds": 60.0}])
+    11.0
+    >>> training_minutes([{"uar": 0.5}]) is None
+    True
+    """
+    seconds = [fold.get("training_seconds") or fold.get("fit_seconds") for fold in folds]
+    return round(sum(seconds) / 60, 1) if all(s is not None for s in seconds) else None
 
 
 def cells(setup: str, result: dict) -> dict:

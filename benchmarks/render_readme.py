@@ -618,8 +618,11 @@ def cross_corpus_table(record: dict) -> str:
         f"calm or surprised). {networks}Choices: nested in each fold or fixed in the benchmark "
         "before the run; those behind the RAVDESS columns and the rows trained on both had "
         "been seen on the same test folds by earlier runs (see above), so those scores are "
-        "somewhat optimistic. Minutes: training and evaluation on the 2 cores of each row's "
-        "run. " + _earlier_rows(record) + _machine(record),
+        "somewhat optimistic. Minutes: training on the 2 cores summed over the folds, as the "
+        "run that trained each fold recorded it (a network's over every run that resumed it, a "
+        "feature-vector model's with its nested search); an ensemble: its members' total. "
+        + _earlier_rows(record)
+        + _machine(record),
     ]
     return "\n".join(lines)
 

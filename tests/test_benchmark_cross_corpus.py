@@ -46,6 +46,25 @@ def test_a_saved_evaluation_is_reused_only_with_the_same_data(cross_corpus, monk
     assert run()["digest"] and len(fitted) == 3
 
 
+def test_minutes_are_the_folds_training_whichever_run_trained_them(cross_corpus, monkeypatch):
+    folds = [{"fit_seconds": 90.0}, {"fit_seconds": 30.0}]  # a feature-vector model's folds
+    monkeypatch.setattr(cross_corpus, "evaluate", lambda data, **options: {"folds": folds})
+    monkeypatch.setattr(
+        cross_corpus, "member_inputs", lambda name, corpus: (separable(), separable(seed=1))
+    )
+    args = SimpleNamespace(checkpoints=cross_corpus.EVALUATIONS / "checkpoints")
+    corpus = SimpleNamespace(table=separable().table)
+
+    def run():
+        return cross_corpus.run_member(
+            "ravdess", "logreg[spectral]", corpus, "loso", None, "ravdess", args
+        )
+
+    assert run()["minutes"] == 2.0
+    assert run()["minutes"] == 2.0  # read back in seconds, still the minutes its folds took
+    assert cross_corpus.training_minutes([{"uar": 0.5}]) is None  # no record: this run's time
+
+
 def test_a_cards_choices_name_only_what_its_recipe_has(cross_corpus):
     network = cross_corpus.choices("both", {"crnn"})
     assert "logistic regression" not in " ".join(network[:2])
