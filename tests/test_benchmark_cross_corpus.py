@@ -48,7 +48,13 @@ def test_a_saved_evaluation_is_reused_only_with_the_same_data(cross_corpus, monk
 
 def test_minutes_are_the_folds_training_whichever_run_trained_them(cross_corpus, monkeypatch):
     folds = [{"fit_seconds": 90.0}, {"fit_seconds": 30.0}]  # a feature-vector model's folds
-    monkeypatch.setattr(cross_corpus, "evaluate", lambda data, **options: {"folds": folds})
+    fitted = []
+
+    def evaluate(data, **options):
+        fitted.append(data)
+        return {"folds": folds}
+
+    monkeypatch.setattr(cross_corpus, "evaluate", evaluate)
     monkeypatch.setattr(
         cross_corpus, "member_inputs", lambda name, corpus: (separable(), separable(seed=1))
     )
@@ -61,7 +67,8 @@ def test_minutes_are_the_folds_training_whichever_run_trained_them(cross_corpus,
         )
 
     assert run()["minutes"] == 2.0
-    assert run()["minutes"] == 2.0  # read back in seconds, still the minutes its folds took
+    # Read back in seconds, still the minutes its folds took.
+    assert run()["minutes"] == 2.0 and len(fitted) == 1
     assert cross_corpus.training_minutes([{"uar": 0.5}]) is None  # no record: this run's time
 
 
