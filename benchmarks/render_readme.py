@@ -687,7 +687,9 @@ def robustness_table(record: dict) -> str:
             "change from clean audio, in points. A feature-vector model hears the condition "
             "applied at the recording's own sampling rate, a network at its 16 kHz input, each "
             "with random draws (noise, room) of its own: an ensemble's members hear the same "
-            "condition, not the same draw of it. " + kept + _machine(record),
+            "condition, not the same draw of it. The clean row is this benchmark's own "
+            "training of each recipe, so it differs from the cross-corpus table where the two "
+            "ran at different commits. " + kept + _machine(record),
         ]
     )
 

@@ -212,6 +212,24 @@ def test_every_feature_vector_kind_trains_on_corpora_with_different_emotions():
         assert np.allclose(fitted.model.predict_proba(x[:5]).sum(axis=1), 1.0)
 
 
+@pytest.mark.parametrize("kind", ["svm", "svm-linear", "mlp", "seed-mlp", "lightgbm"])
+def test_a_kind_trained_on_corpora_with_different_emotions_saves_as_it_predicts(kind):
+    import onnxruntime
+
+    from voxemo.models import fit_model
+    from voxemo.models.artifact import export_onnx
+
+    x, y, corpora = _conflicting_corpora(20)
+    speakers = np.array([f"{c}{i % 4}" for i, c in enumerate(corpora)])
+    sets = corpus_label_sets(corpora, y)
+    model = fit_model(kind, x, y, speakers, corpora=corpora, label_sets=sets, tune=False).model
+    assert isinstance(model[-1], PerLabelOneVsRest)
+    session = onnxruntime.InferenceSession(export_onnx(model, x.shape[1]))
+    labels, probabilities = session.run(None, {"X": x.astype(np.float32)})
+    assert np.allclose(probabilities, model.predict_proba(x), atol=1e-5)
+    assert list(labels) == list(model.predict(x))
+
+
 def test_a_network_learns_each_file_among_its_corpus_emotions():
     torch = pytest.importorskip("torch")
     from voxemo.models.neural.training import masked_cross_entropy

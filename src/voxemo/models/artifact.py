@@ -74,12 +74,48 @@ def _register_masked_logistic() -> None:
     )
 
 
+def _convert_per_label_one_vs_rest(scope, operator, container) -> None:
+    """A per-label one-vs-rest model predicts as scikit-learn's one-vs-rest classifier
+    holding the same binary estimators: each one's probability of its class, normalized to
+    sum to one. skl2onnx converts it through a view of it as that classifier."""
+    from skl2onnx.operator_converters.one_vs_rest_classifier import (
+        convert_one_vs_rest_classifier,
+    )
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.preprocessing import LabelBinarizer
+
+    fitted = operator.raw_operator
+    view = OneVsRestClassifier(fitted.estimator)
+    view.estimators_ = fitted.estimators_
+    view.classes_ = fitted.classes_
+    view.label_binarizer_ = LabelBinarizer().fit(fitted.classes_)  # not multi-label
+    operator.raw_operator = view
+    convert_one_vs_rest_classifier(scope, operator, container)
+
+
+def _register_per_label_one_vs_rest() -> None:
+    """Any kind but the logistic regression, trained on corpora with different emotions."""
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+
+    from voxemo.models.masked import PerLabelOneVsRest
+
+    update_registered_converter(
+        PerLabelOneVsRest,
+        "VoxemoPerLabelOneVsRest",
+        calculate_linear_classifier_output_shapes,
+        _convert_per_label_one_vs_rest,
+        options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
+    )
+
+
 def export_onnx(pipeline, n_features: int) -> bytes:
     """Convert a fitted pipeline; the graph outputs a plain probability matrix."""
     from skl2onnx import to_onnx  # heavy import, needed only when saving
 
     _register_lightgbm()
     _register_masked_logistic()
+    _register_per_label_one_vs_rest()
     classifier = pipeline.steps[-1][1]
     sample = np.zeros((1, n_features), dtype=np.float32)
     with warnings.catch_warnings():
