@@ -54,6 +54,8 @@ def _card(corpora: list[str], features: str) -> dict:
             "may be used commercially",
         ),
         (["crema-d"], "spectral+egemaps", "openSMILE", "may be used commercially"),
+        (["crema-d"], "spectral", "None of its features come from openSMILE", "audEERING"),
+        (["crema-d"], "spectral+egemaps", "audEERING", "None of its features come from"),
     ],
 )
 def test_the_card_says_what_the_model_may_be_used_for(corpora, features, says, never):

@@ -52,6 +52,10 @@ def _use(card: dict, names: list[str]) -> list[str]:
         )
     if uses_opensmile(card):
         lines.append(f"- It computes features with {OPENSMILE_TERMS}.")
+    else:
+        lines.append(
+            "- None of its features come from openSMILE, so openSMILE's licence does not bind it."
+        )
     extras = needed_extras(card)
     if extras:
         install = "pip install 'voxemo[" + ",".join(extras) + "]'"
