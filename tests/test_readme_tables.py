@@ -85,6 +85,11 @@ def test_cross_corpus_rows_kept_from_an_earlier_run_name_its_commit(render):
     assert "| crnn | CREMA-D | n/a | n/a | 0.600 / 0.600 | 3 |" in text.splitlines()
     assert "at commit fedcba987654: logreg (both), logreg (CREMA-D → RAVDESS)." in text
     assert "crnn (CREMA-D)" not in text.split("earlier run")[1]
+    # A row this run read back from an evaluation saved at another commit says so.
+    rows[0]["evaluated_at"] = ["89abcdef01234567"]
+    text = render.cross_corpus_table(record)
+    assert "saved at commit 89abcdef0123, whose data, configuration and code had" in text
+    assert "this run's digest: crnn (CREMA-D). " in text
 
 
 def test_bundled_rows_score_each_corpus_a_model_was_tested_on(render):
