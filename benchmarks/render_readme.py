@@ -657,7 +657,10 @@ CORPUS_NAMES = {"ravdess": "RAVDESS", "crema-d": "CREMA-D"}
 def robustness_table(record: dict) -> str:
     """UAR of each model of each setup under each recording condition, and its drop from
     clean audio; a column per model and setup, its cells over the corpora it was tested on."""
-    columns = list(dict.fromkeys((row["model"], row["setup"]) for row in record["rows"]))
+    columns = sorted(
+        dict.fromkeys((row["model"], row["setup"]) for row in record["rows"]),
+        key=lambda column: list(ROBUSTNESS_SETUPS).index(column[1]),  # both corpora first
+    )
     tested: dict[tuple, set] = {}
     for row in record["rows"]:
         tested.setdefault((row["model"], row["setup"]), set()).update(row["scores"])
