@@ -41,23 +41,20 @@ def _machine(record: dict) -> str:
 def _earlier(record: dict, name) -> str:
     """Which rows a partial run kept from earlier runs, and which this run read back from
     evaluations saved at an earlier commit (``name(row)`` names one), with those commits."""
-    earlier: dict[str, list[str]] = {}
-    read_back: dict[str, list[str]] = {}
+    kept_from = "Measured by an earlier run, at commit {}"
+    read_from = (
+        "Read back from evaluations saved at commit {}, whose data, configuration and code "
+        "had this run's digest"
+    )
+    names: dict[str, list[str]] = {}  # a phrase naming its commit -> rows
     for row in record["rows"]:
         kept = row.get("git_commit", record["git_commit"]) != record["git_commit"]
         # A row made of saved evaluations names the commits they were evaluated at.
+        phrase = read_from if row.get("evaluated_at") and not kept else kept_from
         for commit in measured_at(record, row):
             if commit != record["git_commit"]:
-                into = read_back if row.get("evaluated_at") and not kept else earlier
-                into.setdefault(short_commit(commit), []).append(name(row))
-    return "".join(
-        f"Measured by an earlier run, at commit {commit}: {', '.join(dict.fromkeys(names))}. "
-        for commit, names in earlier.items()
-    ) + "".join(
-        f"Read back from evaluations saved at commit {commit}, whose data, configuration and "
-        f"code had this run's digest: {', '.join(dict.fromkeys(names))}. "
-        for commit, names in read_back.items()
-    )
+                names.setdefault(phrase.format(short_commit(commit)), []).append(name(row))
+    return "".join(f"{said}: {', '.join(dict.fromkeys(rows))}. " for said, rows in names.items())
 
 
 def _command(row: dict) -> str:
